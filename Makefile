@@ -1,0 +1,42 @@
+# Two commands do everything: `make demo` and `make test`. Both set themselves up.
+SHELL := /bin/bash
+UV_VERSION := 0.13.8
+TOOLS := $(CURDIR)/.tools
+UV := $(TOOLS)/bin/uv
+VENV := $(CURDIR)/.venv
+BIN := $(VENV)/bin
+
+export VOELSPRIET_VAR_DIR ?= $(CURDIR)/var
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.PHONY: demo test env system-deps benchmark web lint clean
+
+$(UV):
+	python3 -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+
+# The environment exactly as uv.lock says; re-synced whenever the lock changes.
+$(VENV)/.synced: $(UV) uv.lock pyproject.toml
+	$(UV) sync --frozen --python 3.11
+	touch $@
+
+env: $(VENV)/.synced
+
+# Debian packages the tests and reports need: headless Chromium and poppler (pdftoppm).
+system-deps:
+	@bash scripts/system-deps.sh
+
+demo: env
+	@bash scripts/demo.sh
+
+test: env system-deps
+	$(BIN)/pytest
+
+benchmark: env
+	@bash scripts/benchmarks.sh
+
+lint: env
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf var .pytest_cache
