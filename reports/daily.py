@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date, datetime, time, timedelta
+from datetime import timezone as dt_timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -37,7 +38,8 @@ def daily_period(day: date, timezone: str = "Europe/Amsterdam") -> tuple[datetim
     zone = ZoneInfo(timezone)
     end = datetime.combine(day, DAILY_AT, tzinfo=zone)
     start = datetime.combine(day - timedelta(days=1), DAILY_AT, tzinfo=zone)
-    return start, end
+    # In UTC: Python subtracts and compares datetimes that share a zone by wall-clock time.
+    return start.astimezone(dt_timezone.utc), end.astimezone(dt_timezone.utc)
 
 
 def latest_period_day(now: datetime, timezone: str = "Europe/Amsterdam") -> date:
@@ -64,17 +66,7 @@ def _effective_start(conn, period_start: datetime, period_end: datetime) -> date
     ).scalar_one_or_none()
     if previous_end is None:
         return period_start
-    # A UTCDateTime aggregate comes back without the column type on some dialects.
-    previous_end = _aware(previous_end)
     return previous_end
-
-
-def _aware(value) -> datetime:
-    from datetime import timezone
-
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
 def _covering_path(conn, period_start: datetime, period_end: datetime) -> Path:

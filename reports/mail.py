@@ -11,6 +11,7 @@ never built or sent again.
 from __future__ import annotations
 
 import base64
+import email.policy
 import logging
 import mimetypes
 import re
@@ -33,6 +34,10 @@ log = logging.getLogger(__name__)
 SMTP_CONN_ID = "smtp_default"
 # Used in the written copy when there is no SMTP connection to take a sender from.
 FALLBACK_FROM = "voelspriet@localhost"
+
+# CRLF as on the wire (so the .eml copy is a standard file); headers are folded only past
+# RFC 5322's 998 characters, because Python folds a long Subject right after its colon.
+MAIL_POLICY = email.policy.SMTP.clone(max_line_length=998)
 
 Content = bytes | Path
 Period = tuple[datetime, datetime]
@@ -68,14 +73,14 @@ def build_message(
     ``inline_images`` maps a Content-ID to image bytes (or a path); the HTML refers to each as
     ``cid:<that id>``. ``attachments`` maps a file name to its content.
     """
-    msg = EmailMessage()
+    msg = EmailMessage(policy=MAIL_POLICY)
     msg["Subject"] = subject
     msg["From"] = sender
     msg["To"] = ", ".join(recipients)
     msg["Date"] = formatdate(localtime=False)
     msg["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
-    msg.set_content(text, subtype="plain", charset="utf-8")
-    msg.add_alternative(html, subtype="html", charset="utf-8")
+    msg.set_content(text, subtype="plain", charset="utf-8", cte="quoted-printable")
+    msg.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
     if inline_images:
         html_part = msg.get_payload()[1]
         for cid, content in inline_images.items():
