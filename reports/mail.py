@@ -202,3 +202,11 @@ def deliver(
     else:
         log.info("sent '%s' to %d recipients; copy in %s", subject, len(recipients), eml)
     return eml
+
+
+def transport_of(engine: Engine, path: Path) -> str | None:
+    """How the email whose copy is at ``path`` went out: ``smtp``, ``file`` or None if unknown."""
+    with transaction(engine) as conn:
+        return conn.execute(
+            sa.select(deliveries.c.transport).where(deliveries.c.path == str(path))
+        ).scalar_one_or_none()
