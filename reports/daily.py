@@ -10,8 +10,7 @@ re-running an interval a later email already covered sends nothing again.
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, datetime, time, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -39,7 +38,7 @@ def daily_period(day: date, timezone: str = "Europe/Amsterdam") -> tuple[datetim
     end = datetime.combine(day, DAILY_AT, tzinfo=zone)
     start = datetime.combine(day - timedelta(days=1), DAILY_AT, tzinfo=zone)
     # In UTC: Python subtracts and compares datetimes that share a zone by wall-clock time.
-    return start.astimezone(dt_timezone.utc), end.astimezone(dt_timezone.utc)
+    return start.astimezone(UTC), end.astimezone(UTC)
 
 
 def latest_period_day(now: datetime, timezone: str = "Europe/Amsterdam") -> date:

@@ -16,7 +16,7 @@ import logging
 import mimetypes
 import re
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
@@ -180,7 +180,7 @@ def deliver(
     eml.write_bytes(msg.as_bytes())
     eml.with_suffix(".html").write_text(embed_images(html, inline_images), encoding="utf-8")
     row = {
-        "kind": kind, "key": key, "sent_at": datetime.now(timezone.utc),
+        "kind": kind, "key": key, "sent_at": datetime.now(UTC),
         "period_start": period[0] if period else None, "period_end": period[1] if period else None,
         "recipients": list(recipients), "subject": subject, "path": str(eml),
         "transport": "smtp" if hook is not None else "file",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -13,11 +13,13 @@ from classifiers.triage import triage_pending
 from reports.alerts import send_urgent_alerts
 from reports.mail import DeliveryError, build_message, deliver
 from store.tables import deliveries
-from tests.mail_fixtures import free_port, smtp_server  # noqa: F401 (fixture)
+from tests.mail_fixtures import free_port
 from tests.triage_rows import add_mention
 from voelspriet.settings import Settings
 
-NOW = datetime(2026, 11, 19, 12, 0, tzinfo=timezone.utc)
+pytest_plugins = ("tests.mail_fixtures",)
+
+NOW = datetime(2026, 11, 19, 12, 0, tzinfo=UTC)
 POSTED = NOW - timedelta(hours=2)
 
 

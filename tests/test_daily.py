@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -13,9 +13,10 @@ import sqlalchemy as sa
 from classifiers.triage import triage_pending
 from reports.daily import daily_period, latest_period_day, send_daily_triage
 from store.tables import deliveries
-from tests.mail_fixtures import no_smtp, smtp_server  # noqa: F401 (fixtures)
 from tests.triage_rows import add_mention
 from voelspriet.settings import Settings
+
+pytest_plugins = ("tests.mail_fixtures",)
 
 DAY = date(2026, 11, 20)
 START, END = daily_period(DAY)
@@ -177,7 +178,7 @@ def test_without_smtp_connection_only_the_files_are_written(sqlite_engine, profi
 
 
 def test_latest_period_day_is_the_last_finished_period():
-    at = datetime(2026, 11, 20, 6, 0, tzinfo=timezone.utc)  # 07:00 in Amsterdam
+    at = datetime(2026, 11, 20, 6, 0, tzinfo=UTC)  # 07:00 in Amsterdam
     assert latest_period_day(at) == date(2026, 11, 19)
     assert latest_period_day(at + timedelta(hours=1)) == date(2026, 11, 20)
     start, end = daily_period(date(2026, 3, 29))  # summer time starts that night

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from itertools import combinations
 
 import pytest
@@ -12,7 +12,7 @@ from classifiers.triage import triage_pending
 from store.tables import triage_decisions
 from tests.triage_rows import T0, add_mention, classify
 
-NOW = datetime(2026, 11, 19, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 19, 12, 0, tzinfo=UTC)
 REAL = ("praise", "criticism", "factual_error", "offensive", "policy_question")
 # Every combination a model can output: any non-empty set of real labels, or `other` alone.
 COMBINATIONS = [list(c) for n in range(1, 6) for c in combinations(REAL, n)] + [["other"]]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from store.db import create_engine
 from tests.test_cli import run
@@ -17,7 +17,7 @@ def test_triage_then_daily_report_writes_the_email(tmp_path):
     os.environ.pop("AIRFLOW_CONN_SMTP_DEFAULT", None)
     assert run("db", "upgrade", env=env).returncode == 0
     engine = create_engine(env["VOELSPRIET_DATABASE_URL"])
-    posted = datetime.now(timezone.utc) - timedelta(hours=30)
+    posted = datetime.now(UTC) - timedelta(hours=30)
     add_mention(engine, labels=["policy_question"], created_at=posted, observed_after=timedelta(hours=1),
                 text="Hoe vraag ik een parkeervergunning aan in Heemstede?")
     engine.dispose()
@@ -26,7 +26,7 @@ def test_triage_then_daily_report_writes_the_email(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "Triage: 1 beslissingen bijgewerkt." in result.stderr
 
-    today = datetime.now(timezone.utc).date().isoformat()
+    today = datetime.now(UTC).date().isoformat()
     result = run("report", "daily", "--date", today, env=env)
     assert result.returncode == 0, result.stderr
     path = var / "reports" / "daily_triage" / f"{today}.eml"

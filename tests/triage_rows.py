@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from itertools import count
 
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from store.tables import classifications, mentions
 
 _ids = count(1)
-T0 = datetime(2026, 11, 19, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 19, 9, 0, tzinfo=UTC)
 
 
 def add_mention(
