@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 
 PLATFORM_NAMES = {"x": "X", "reddit": "Reddit", "news": "Nieuws", "mastodon": "Mastodon",
                   "bluesky": "Bluesky"}
+OWN_POST_REASON = "Bericht van het eigen gemeente-account; geen actie nodig."
 # Columns triage owns; status, assignee and decided_at belong to the decision's history.
 DECIDED_COLUMNS = ("classification_id", "action", "reason", "urgency", "urgency_level",
                    "reply_account", "departments", "topic", "deadline")
@@ -73,9 +74,17 @@ class Triage:
         self.policy = policy or policy_from_profile(profile)
         self.topics = TopicMatcher(profile)
 
+    def is_own_post(self, mention: Any) -> bool:
+        """Whether the municipality's own account wrote it (nothing to triage then)."""
+        own = self.profile.municipality.accounts.get(mention.platform)
+        handle = (mention.author_handle or "").lstrip("@").removeprefix("u/").lower()
+        return bool(own) and handle == own.lstrip("@").removeprefix("u/").lower()
+
     def decide(self, mention: Any, classification: Any) -> Decision:
         """A decision for a mention row and its classification row (both mappings or rows)."""
         labels = [label for label in classification.labels if label in self.policy.actions]
+        if self.is_own_post(mention):
+            labels = []
         action = self.policy.action_for(labels)
         observed = mention.updated_at or mention.collected_at
         score, level = self.policy.urgency_for(
@@ -88,7 +97,8 @@ class Triage:
             mention_id=mention.id,
             classification_id=classification.id,
             action=action,
-            reason=self.policy.reason_for(labels) if labels else self.policy.reasons["other"],
+            reason=self.policy.reason_for(labels) if labels else (
+                OWN_POST_REASON if self.is_own_post(mention) else self.policy.reasons["other"]),
             urgency=score,
             urgency_level=level,
             reply_account=account_label(

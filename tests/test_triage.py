@@ -154,3 +154,12 @@ def test_everything_reapplies_a_changed_policy(sqlite_engine, tmp_path):
     assert triage_pending(sqlite_engine, changed, week_later) == 0
     assert triage_pending(sqlite_engine, changed, week_later, everything=True) == 1
     assert decisions(sqlite_engine)[mention].action == "none"
+
+
+def test_the_municipalitys_own_posts_need_no_action(sqlite_engine, profile):
+    own = add_mention(sqlite_engine, labels=["policy_question"], author="@GemeenteHeemstede",
+                      text="Vraag over afval? Kijk op onze site.")
+    triage_pending(sqlite_engine, profile, NOW)
+    decision = decisions(sqlite_engine)[own]
+    assert (decision.action, decision.reason) == (
+        "none", "Bericht van het eigen gemeente-account; geen actie nodig.")
