@@ -99,14 +99,14 @@ def daily_volume_chart(per_day: pd.DataFrame, day_labels: list[str], labels_nl: 
         ax.annotate(text, xy=(i, totals[i]), xytext=(0, 14), textcoords="offset points",
                     ha="center", fontsize=8, fontweight="bold",
                     arrowprops={"arrowstyle": "-|>", "color": "black"})
-    _direct_labels(ax, x[-1], items)
+    ax.set_xlim(-0.6, len(x) + 0.9)  # room on the right for the direct labels
+    _direct_labels(ax, len(x) - 0.55, items)
     ax.set_xticks(x, day_labels)
     ax.set_title("Vermeldingen per dag en per label")
     ax.set_ylabel("aantal vermeldingen")
     ax.set_xlabel("dag (grijze balk = alle vermeldingen)")
     if sum(totals) == 0:
         _empty(ax, "Geen vermeldingen deze week")
-    ax.set_xlim(-0.6, len(x) - 0.4)
     return _png(fig)
 
 

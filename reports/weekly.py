@@ -158,20 +158,17 @@ def data_uri(png: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
-def _offline_fetcher(url: str, *args, **kwargs):
-    """WeasyPrint may read embedded data: images only; nothing from the network or disk."""
-    from weasyprint.urls import default_url_fetcher
-
-    if url.startswith("data:"):
-        return default_url_fetcher(url, *args, **kwargs)
-    raise ReportError(f"het rapport verwijst naar een externe bron ({url[:60]}); die wordt niet geladen.")
-
-
 def render_pdf(html: str) -> bytes:
-    """The archive HTML printed to an A4 PDF (fonts: DejaVu)."""
-    from weasyprint import HTML
+    """The archive HTML printed to an A4 PDF (fonts: DejaVu).
 
-    return HTML(string=html, url_fetcher=_offline_fetcher, base_url=str(TEMPLATES)).write_pdf()
+    WeasyPrint may read embedded data: images only, nothing from the network or the disk;
+    a failed fetch stops the rendering instead of printing a report without its charts.
+    """
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
+    fetcher = URLFetcher(allowed_protocols={"data"}, fail_on_errors=True)
+    return HTML(string=html, url_fetcher=fetcher, base_url=str(TEMPLATES)).write_pdf()
 
 
 def build_weekly_report(figures: WeeklyFigures, profile) -> WeeklyReport:
