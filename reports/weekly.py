@@ -203,6 +203,12 @@ def write_weekly_report(report: WeeklyReport, reports_dir: Path) -> tuple[Path, 
     return html_path, pdf_path
 
 
+def save_weekly_report(engine, profile, settings, week: str) -> tuple[Path, Path]:
+    """Render the report of ``week`` and write only the archive copy (HTML and PDF)."""
+    return write_weekly_report(make_weekly_report(engine, profile, settings, week),
+                               settings.reports_dir)
+
+
 def send_weekly_report(engine, profile, settings, week: str) -> Path:
     """Render, archive and mail the weekly report once (kind 'weekly_report', key = week)."""
     report = make_weekly_report(engine, profile, settings, week)

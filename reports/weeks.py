@@ -81,6 +81,13 @@ def parse_week(name: str, tz: str = "Europe/Amsterdam") -> Week:
     raise WeekError(f"week {name!r} bestaat niet; verwacht een ISO-week zoals 2026-W47.")
 
 
+def last_complete_week(now: datetime, tz: str = "Europe/Amsterdam") -> str:
+    """The name of the last ISO week that has ended at ``now`` (local time)."""
+    local = now.astimezone(ZoneInfo(tz))
+    iso = (local.date() - timedelta(weeks=1)).isocalendar()
+    return f"{iso.year}-W{iso.week:02d}"
+
+
 def week_of(moment: datetime, tz: ZoneInfo) -> str:
     """The ISO week name of a moment, in local time."""
     iso = moment.astimezone(tz).isocalendar()
