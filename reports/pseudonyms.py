@@ -47,8 +47,7 @@ def load_key(var_dir: Path) -> bytes:
 def _normalise(handle: str) -> str:
     handle = handle.strip().lower()
     for prefix in ("/u/", "u/", "@"):
-        if handle.startswith(prefix):
-            handle = handle[len(prefix):]
+        handle = handle.removeprefix(prefix)
     return handle
 
 
@@ -60,7 +59,7 @@ class Pseudonymiser:
     public_accounts: Mapping[str, str]  # platform -> the municipality's own handle
 
     @classmethod
-    def for_profile(cls, key: bytes, profile) -> "Pseudonymiser":
+    def for_profile(cls, key: bytes, profile) -> Pseudonymiser:
         return cls(key, dict(profile.municipality.accounts))
 
     def _is_public(self, platform: str | None, handle: str) -> bool:

@@ -17,8 +17,14 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from reports.pseudonyms import Pseudonymiser, load_key
 from reports.weekly_data import (
-    LABEL_ORDER, LABELS_NL, PLATFORMS_NL, SPIKE_MIN_COUNT, TREND_WEEKS, WEEKS_TO_LOAD,
-    WeeklyFigures, compute_weekly,
+    LABEL_ORDER,
+    LABELS_NL,
+    PLATFORMS_NL,
+    SPIKE_MIN_COUNT,
+    TREND_WEEKS,
+    WEEKS_TO_LOAD,
+    WeeklyFigures,
+    compute_weekly,
 )
 from reports.weeks import Week, parse_week, short_day_nl
 from voelspriet.errors import VoelsprietError

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 import pandas as pd
@@ -377,4 +377,4 @@ def _driving_topic(label: str, this: pd.DataFrame, before: pd.DataFrame, *, risi
     delta = delta[delta > 0] if rising else -delta[delta < 0]
     if delta.empty:
         return None
-    return sorted(delta.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+    return min(delta.items(), key=lambda kv: (-kv[1], kv[0]))[0]

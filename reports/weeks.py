@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from voelspriet.errors import VoelsprietError
@@ -44,10 +44,10 @@ class Week:
 
     def utc_bounds(self, weeks_before: int = 0) -> tuple[datetime, datetime]:
         """[start, end) in UTC, starting ``weeks_before`` weeks before this week."""
-        start = self.local_start(-weeks_before).astimezone(timezone.utc)
-        return start, self.local_start(1).astimezone(timezone.utc)
+        start = self.local_start(-weeks_before).astimezone(UTC)
+        return start, self.local_start(1).astimezone(UTC)
 
-    def shifted(self, weeks: int) -> "Week":
+    def shifted(self, weeks: int) -> Week:
         iso = (self.monday + timedelta(weeks=weeks)).isocalendar()
         return Week(iso.year, iso.week, self.tz)
 

@@ -6,6 +6,7 @@ rendered per module and shared; the figures are checked on SQLite and PostgreSQL
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -13,7 +14,7 @@ import socket
 import subprocess
 import sys
 from collections import Counter
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from email import message_from_bytes, policy
 from pathlib import Path
 
@@ -23,7 +24,11 @@ import pytest
 
 from reports.pseudonyms import Pseudonymiser
 from reports.weekly import (
-    build_weekly_report, load_figures, make_weekly_report, render_html, send_weekly_report,
+    build_weekly_report,
+    load_figures,
+    make_weekly_report,
+    render_html,
+    send_weekly_report,
     write_weekly_report,
 )
 from reports.weeks import WeekError, parse_week
@@ -43,7 +48,7 @@ def _frame(recs: list[dict]) -> pd.DataFrame:
     df = pd.DataFrame(recs)
     local = [t.astimezone(TZ) for t in df["created_at"]]
     df["date"] = [t.date() for t in local]
-    df["isoweek"] = ["%d-W%02d" % t.isocalendar()[:2] for t in local]
+    df["isoweek"] = [f"{t.isocalendar()[0]}-W{t.isocalendar()[1]:02d}" for t in local]
     df["engagement"] = df["replies"] + df["reposts"] + df["likes"]
     return df
 
@@ -156,7 +161,7 @@ def test_figures_match_an_independent_count(engine, profile):
 
 def test_latest_classification_decides_the_labels(sqlite_engine, profile):
     """A mention reclassified by a newer model counts with its newest labels only."""
-    at = datetime(2026, 11, 17, 9, tzinfo=timezone.utc)
+    at = datetime(2026, 11, 17, 9, tzinfo=UTC)
     with sqlite_engine.begin() as conn:
         conn.execute(mentions.insert(), [{
             "id": 1, "platform": "x", "platform_id": "1", "text": "parkeren is duur",
@@ -182,7 +187,7 @@ def test_an_empty_week_renders_and_says_so(sqlite_engine, profile):
 
 
 def test_thin_week_report_renders_with_charts_and_pdf(sqlite_engine, profile):
-    at = datetime(2026, 11, 18, 10, tzinfo=timezone.utc)
+    at = datetime(2026, 11, 18, 10, tzinfo=UTC)
     with sqlite_engine.begin() as conn:
         conn.execute(mentions.insert(), [
             {"id": i, "platform": "reddit", "platform_id": str(i), "author_handle": "buur",
@@ -208,7 +213,7 @@ def test_week_names_are_checked():
     w = parse_week(WEEK)
     assert w.days[0] == date(2026, 11, 16) and w.describe() == "week 47 (16 t/m 22 november 2026)"
     start, end = w.utc_bounds()
-    assert start == datetime(2026, 11, 15, 23, tzinfo=timezone.utc)
+    assert start == datetime(2026, 11, 15, 23, tzinfo=UTC)
     assert end - start == timedelta(days=7)
 
 
@@ -310,9 +315,10 @@ def test_email_arrives_with_inline_charts_and_pdf(rendered, profile, monkeypatch
     controller = Controller(_Collector(received), hostname="127.0.0.1", port=port)
     controller.start()
     try:
-        monkeypatch.setenv("AIRFLOW_CONN_SMTP_DEFAULT", (
-            '{"conn_type":"smtp","host":"127.0.0.1","port":%d,"extra":{"disable_ssl":true,'
-            '"disable_tls":true,"from_email":"voelspriet@heemstede.nl"}}' % port))
+        monkeypatch.setenv("AIRFLOW_CONN_SMTP_DEFAULT", json.dumps({
+            "conn_type": "smtp", "host": "127.0.0.1", "port": port,
+            "extra": {"disable_ssl": True, "disable_tls": True,
+                      "from_email": "voelspriet@heemstede.nl"}}))
         path = send_weekly_report(rendered["engine"], profile, rendered["settings"], WEEK)
     finally:
         controller.stop()
@@ -345,7 +351,7 @@ class _Collector:
 def test_cli_rejects_a_bad_week(tmp_path):
     cli = str(Path(sys.executable).parent / "voelspriet")
     result = subprocess.run([cli, "report", "weekly", "--week", "2026-47"], capture_output=True,
-                            text=True, timeout=120,
+                            text=True, timeout=120, check=False,
                             env={**os.environ, "VOELSPRIET_VAR_DIR": str(tmp_path)})
     assert result.returncode == 1
     assert "ISO-week zoals 2026-W47" in result.stderr

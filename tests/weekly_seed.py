@@ -7,7 +7,7 @@ figures independently of reports.weekly_data.
 from __future__ import annotations
 
 import random
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from store.tables import classifications, mentions, outcomes, triage_decisions
@@ -40,7 +40,7 @@ def action_for(labels: list[str]) -> str:
 
 
 def _at(day: date, hour: int, minute: int) -> datetime:
-    return datetime.combine(day, time(hour, minute), TZ).astimezone(timezone.utc)
+    return datetime.combine(day, time(hour, minute), TZ).astimezone(UTC)
 
 
 def records() -> list[dict]:
@@ -117,7 +117,7 @@ def seed(engine) -> tuple[list[dict], list[dict]]:
     """Write the records (and their outcomes) to the store; return both."""
     recs = records()
     outs = response_outcomes(recs)
-    now = datetime(2026, 11, 24, 6, 0, tzinfo=timezone.utc)
+    now = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)
     with engine.begin() as conn:
         conn.execute(mentions.insert(), [
             {"id": r["id"], "platform": r["platform"], "platform_id": r["platform_id"],
