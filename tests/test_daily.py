@@ -16,7 +16,6 @@ from store.tables import deliveries
 from tests.triage_rows import add_mention
 from voelspriet.settings import Settings
 
-pytest_plugins = ("tests.mail_fixtures",)
 
 DAY = date(2026, 11, 20)
 START, END = daily_period(DAY)

@@ -154,6 +154,29 @@ def report_alerts() -> None:
     err.print(f"Dringende waarschuwingen: {sent} verstuurd.")
 
 
+@report_app.command("weekly")
+def report_weekly(
+    week: Annotated[Optional[str], typer.Option(help="ISO-week, bijvoorbeeld 2026-W47; "
+                                                "standaard de vorige week.")] = None,
+    send: Annotated[bool, typer.Option("--send/--no-send", help="Versturen, of alleen "
+                                       "HTML en PDF opslaan.")] = True,
+) -> None:
+    """Maak het weekrapport sentiment (HTML-mail met grafieken en een PDF) en verstuur het."""
+    from datetime import timezone
+
+    from reports.weekly import save_weekly_report, send_weekly_report
+    from reports.weeks import last_complete_week, parse_week
+
+    profile = _profile()
+    week = parse_week(week or last_complete_week(datetime.now(timezone.utc), profile.timezone)).name
+    engine, settings = _store(), _settings()
+    if send:
+        err.print(f"Weekrapport {week} verstuurd; kopie: {send_weekly_report(engine, profile, settings, week)}")
+    else:
+        html, pdf = save_weekly_report(engine, profile, settings, week)
+        err.print(f"Weekrapport {week} opgeslagen: {html} en {pdf}")
+
+
 def _window(since: datetime | None, until: datetime | None):
     from datetime import timezone
 
