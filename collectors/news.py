@@ -26,6 +26,8 @@ log = logging.getLogger(__name__)
 MAX_ID_LENGTH = 300
 MAX_BYTES = 10 * 1024 * 1024
 TRACKING = re.compile(r"^(utm_\w+|fbclid|gclid|mc_cid|mc_eid|ocid|cmpid|xtor|at_medium|at_campaign)$", re.I)
+BLOCKS = ["p", "br", "div", "li", "ul", "ol", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6",
+          "blockquote", "pre", "section", "article", "header", "footer", "figcaption", "hr"]
 NOT_TEXT = ["script", "style", "iframe", "noscript", "object", "embed", "form", "template"]
 SPACE = re.compile(r"\s+")
 
@@ -48,7 +50,10 @@ def html_to_text(html: str | None) -> str | None:
     soup = BeautifulSoup(html, "html.parser")
     for tag in soup(NOT_TEXT):
         tag.decompose()
-    text = SPACE.sub(" ", soup.get_text(" ")).strip()
+    # Blocks are separated by a space; inline tags (<span>#</span>tag) are not.
+    for tag in soup(BLOCKS):
+        tag.insert_after(" ")
+    text = SPACE.sub(" ", soup.get_text("")).strip()
     return text or None
 
 
