@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from atproto import Client, models
 from atproto_client import exceptions as at_errors
@@ -32,7 +32,7 @@ class BlueskyCollector(Collector):
 
     platform = "bluesky"
     needs_credentials = True
-    credential_fields = {"handle": ("login", "extra.handle"), "app_password": ("password", "extra.app_password")}
+    credential_fields: ClassVar[dict[str, tuple[str, ...]]] = {"handle": ("login", "extra.handle"), "app_password": ("password", "extra.app_password")}
     required_credentials = ("handle", "app_password")
 
     @staticmethod
@@ -53,8 +53,8 @@ class BlueskyCollector(Collector):
     def fetch(self, cursor: dict[str, Any] | None, window: Window | None = None) -> Iterator[Page]:
         budget = RateBudget("bluesky", float(self.settings.get("max_wait_seconds", DEFAULT_MAX_WAIT)))
         client = self.client()
-        self._call(budget, lambda: client.login(
-            self.credentials["handle"], self.credentials["app_password"], fetch_bsky_profile=False))
+        self._call(budget, client.login, self.credentials["handle"], self.credentials["app_password"],
+                   fetch_bsky_profile=False)
         state = {} if window else dict(cursor or {})
         since = window.start.isoformat() if window else state.get("since")
         api_cursor, top = state.get("cursor"), state.get("top")
@@ -65,7 +65,7 @@ class BlueskyCollector(Collector):
                 cursor=api_cursor,
             )
             try:
-                response = self._call(budget, lambda: client.app.bsky.feed.search_posts(params))
+                response = self._call(budget, client.app.bsky.feed.search_posts, params)
             except SourceError as exc:
                 # Deep cursors are refused with 403: the results end there for us too.
                 if api_cursor and "HTTP 403" in str(exc):
@@ -90,10 +90,11 @@ class BlueskyCollector(Collector):
             if api_cursor is None:
                 return
 
-    def _call(self, budget: RateBudget, call):
+    def _call(self, budget: RateBudget, method, *args, **kwargs):
+        """Call atproto, waiting out 429s within the budget; errors become SourceError."""
         for _attempt in range(MAX_RETRIES):
             try:
-                return call()
+                return method(*args, **kwargs)
             except at_errors.RateLimitExceededError as exc:
                 headers = exc.response.headers if exc.response else {}
                 seconds = wait_seconds(headers)
@@ -137,7 +138,7 @@ class BlueskyCollector(Collector):
 
 
 def _when(stamp: str) -> datetime:
-    moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    moment = datetime.fromisoformat(stamp)
     if moment.tzinfo is None:
         raise ValueError(f"time without zone: {stamp!r}")
     return moment

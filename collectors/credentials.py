@@ -60,7 +60,7 @@ def _from_airflow(conn_id: str) -> dict[str, Any] | None:
 
     try:
         conn = Connection.get(conn_id)
-    except Exception as exc:  # noqa: BLE001 - Airflow raises its own NotFound types per version
+    except Exception as exc:
         if type(exc).__name__ in {"AirflowNotFoundException", "ConnectionNotFound"}:
             return None
         raise

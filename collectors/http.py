@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import datetime, timezone
+from collections.abc import Mapping
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any, Mapping
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
@@ -65,11 +66,11 @@ def wait_seconds(headers: Mapping[str, str], now: float | None = None) -> float 
             number = float(value)
         except ValueError:
             try:
-                moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+                moment = datetime.fromisoformat(value)
             except ValueError:
                 continue
             if moment.tzinfo is None:
-                moment = moment.replace(tzinfo=timezone.utc)
+                moment = moment.replace(tzinfo=UTC)
             return max(0.0, moment.timestamp() - now)
         return max(0.0, number - now if number > EPOCH_THRESHOLD else number)
     return None

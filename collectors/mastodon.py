@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from datetime import date, datetime, timezone
-from typing import Any
+from datetime import UTC, date, datetime
+from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 import mastodon as mastodon_py
@@ -45,7 +45,7 @@ class MastodonCollector(Collector):
     """
 
     platform = "mastodon"
-    credential_fields = {"access_token": ("password", "extra.access_token"), "instance": ("host",)}
+    credential_fields: ClassVar[dict[str, tuple[str, ...]]] = {"access_token": ("password", "extra.access_token"), "instance": ("host",)}
     required_credentials = ()
 
     @staticmethod
@@ -92,21 +92,21 @@ class MastodonCollector(Collector):
             for tag in self.settings.get("hashtags") or []:
                 key = f"{instance} #{tag}"
                 min_id = None if window else state.get(key)
-                page = self._call(instance, lambda: api.timeline_hashtag(tag, min_id=min_id, limit=PAGE_LIMIT))
+                page = self._call(instance, api.timeline_hashtag, tag, min_id=min_id, limit=PAGE_LIMIT)
                 for _n in range(max_pages):
                     if not page:
                         break
                     yield self._page(instance, page, key, state, window)
                     # The Link header's "prev" page holds the statuses newer than this one.
-                    page = self._call(instance, lambda p=page: api.fetch_previous(p))
+                    page = self._call(instance, api.fetch_previous, page)
             for term in self.settings.get("search_terms") or []:
                 if not self.token_for(instance):
                     log.info("mastodon: no access token for %s, status search skipped", instance)
                     continue
                 key = f"{instance} ?{term}"
                 min_id = None if window else state.get(key)
-                result = self._call(instance, lambda: api.search_v2(
-                    term, result_type="statuses", min_id=min_id, limit=PAGE_LIMIT, resolve=False))
+                result = self._call(instance, api.search_v2, term, result_type="statuses",
+                                    min_id=min_id, limit=PAGE_LIMIT, resolve=False)
                 statuses = list(result.get("statuses") or [])
                 if statuses:
                     yield self._page(instance, statuses, key, state, window)
@@ -121,9 +121,10 @@ class MastodonCollector(Collector):
             state[key] = newest
         return Page(items, dict(state))
 
-    def _call(self, instance: str, call):
+    def _call(self, instance: str, method, *args, **kwargs):
+        """Call Mastodon.py; its errors become SourceError or RateLimited naming the instance."""
         try:
-            return call()
+            return method(*args, **kwargs)
         except mastodon_py.MastodonNetworkError as exc:
             limited = find_cause(exc, RateLimited)
             if limited:
@@ -169,8 +170,8 @@ class MastodonCollector(Collector):
 
 
 def _created(status: dict[str, Any]) -> datetime:
-    created = datetime.fromisoformat(str(status["created_at"]).replace("Z", "+00:00"))
-    return created if created.tzinfo else created.replace(tzinfo=timezone.utc)
+    created = datetime.fromisoformat(str(status["created_at"]))
+    return created if created.tzinfo else created.replace(tzinfo=UTC)
 
 
 def _short(exc: Exception) -> str:

@@ -8,7 +8,7 @@ import logging
 import re
 import time
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 
 MAX_ID_LENGTH = 300
 MAX_BYTES = 10 * 1024 * 1024
-TRACKING = re.compile(r"^(utm_\w+|fbclid|gclid|mc_cid|mc_eid|ocid|cmpid|xtor|at_medium|at_campaign)$", re.I)
+TRACKING = re.compile(r"^(utm_\w+|fbclid|gclid|mc_cid|mc_eid|ocid|cmpid|xtor|at_medium|at_campaign)$", re.IGNORECASE)
 BLOCKS = ["p", "br", "div", "li", "ul", "ol", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6",
           "blockquote", "pre", "section", "article", "header", "footer", "figcaption", "hr"]
 NOT_TEXT = ["script", "style", "iframe", "noscript", "object", "embed", "form", "template"]
@@ -59,7 +59,7 @@ def html_to_text(html: str | None) -> str | None:
 
 def _jsonable(value: Any) -> Any:
     if isinstance(value, time.struct_time):
-        return datetime.fromtimestamp(calendar.timegm(value), tz=timezone.utc).isoformat()
+        return datetime.fromtimestamp(calendar.timegm(value), tz=UTC).isoformat()
     if isinstance(value, dict):
         return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -190,7 +190,7 @@ class NewsCollector(Collector):
             if entry.get(field):
                 return datetime.fromisoformat(entry[field])
         # Undated entries count as seen now; the raw entry keeps what the feed said.
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
 
     def to_mention(self, raw: dict[str, Any]) -> Mention | None:
         entry = raw["entry"]

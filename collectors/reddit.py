@@ -5,12 +5,12 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterator
-from datetime import datetime, timezone
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, ClassVar
 
 import praw
-import requests
 import prawcore
+import requests
 
 from collectors import checks
 from collectors.base import Collector, Page, RateLimited, SourceError, Window
@@ -34,7 +34,7 @@ class RedditCollector(Collector):
 
     platform = "reddit"
     needs_credentials = True
-    credential_fields = {
+    credential_fields: ClassVar[dict[str, tuple[str, ...]]] = {
         "client_id": ("login", "extra.client_id"),
         "client_secret": ("password", "extra.client_secret"),
     }
@@ -180,7 +180,7 @@ class RedditCollector(Collector):
             author_handle=None if author in (None, "[deleted]") else author,
             title=title,
             text=text,
-            created_at=datetime.fromtimestamp(float(data["created_utc"]), tz=timezone.utc),
+            created_at=datetime.fromtimestamp(float(data["created_utc"]), tz=UTC),
             replies=replies,
             reposts=data.get("num_crossposts"),
             likes=data.get("score"),

@@ -45,15 +45,28 @@ class RelevanceFilter:
         self.strong = _pattern([a for a in town.aliases if a.lower() != name])
         self.names = _pattern([town.name, *town.aliases])
         self.places = _pattern(town.places)
-        self.masks = _pattern([e for e in town.exclusions if name in e.lower()])
+        named_exclusions = [e for e in town.exclusions if name in e.lower()]
+        self.masks = _pattern([e for e in named_exclusions if not e[:1].islower()])
+        # "van Heemstede" is a surname only after a name, an initial or a title ("Piet van
+        # Heemstede", "J. van Heemstede", "jhr. van Heemstede"); "inwoners van Heemstede" and
+        # "Inwoners van Heemstede" at the start of a sentence are about the town.
+        surnames = [e for e in named_exclusions if e[:1].islower()]
+        self.surnames = re.compile(
+            r"(?:(?<=[^.!?\n\s]\s)[A-Z][a-z\u00e0-\u00ff]+|\b[A-Z]\.|\b(?i:dhr|mr|mevr|jhr|jonkheer|ir|dr|drs|prof)\.?)"
+            rf"\s+(?i:({'|'.join(re.escape(e) for e in surnames)}))(?!\w)"
+        ) if surnames else None
         self.elsewhere = _pattern([e for e in town.exclusions if name not in e.lower()])
         self.town = town.name
 
     def __call__(self, mention: Mention) -> Verdict:
-        text = f"{mention.title or ''}\n{mention.text}".lower()
+        original = f"{mention.title or ''}\n{mention.text}"
         masked: list[str] = []
+        if self.surnames:
+            masked = [m.group(1).lower() for m in self.surnames.finditer(original)]
+            original = self.surnames.sub(" ", original)
+        text = original.lower()
         if self.masks:
-            masked = [m.group(1) for m in self.masks.finditer(text)]
+            masked += [m.group(1) for m in self.masks.finditer(text)]
             text = self.masks.sub(" ", text)
         strong = self.strong.search(text) if self.strong else None
         if strong:

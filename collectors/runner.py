@@ -6,7 +6,7 @@ import logging
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -101,7 +101,7 @@ def collect(
 ) -> RunResult:
     """Collect one source into the store. Never raises for a failing source: see ``status``."""
     result = RunResult(source)
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     try:
         collector = build_collector(profile, source)
         with engine.connect() as conn:
@@ -122,7 +122,7 @@ def collect(
     with transaction(engine) as conn:
         conn.execute(
             sa.insert(collector_runs).values(
-                source=source, started_at=started, finished_at=datetime.now(timezone.utc),
+                source=source, started_at=started, finished_at=datetime.now(UTC),
                 status=result.status, fetched=result.fetched, stored=result.stored,
                 dropped=result.dropped, drop_reasons=dict(result.drop_reasons), error=result.error,
             )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 import requests
 import tweepy
@@ -41,7 +41,7 @@ class XCollector(Collector):
 
     platform = "x"
     needs_credentials = True
-    credential_fields = {"bearer_token": ("password", "extra.bearer_token")}
+    credential_fields: ClassVar[dict[str, tuple[str, ...]]] = {"bearer_token": ("password", "extra.bearer_token")}
     required_credentials = ("bearer_token",)
 
     @staticmethod
@@ -171,7 +171,7 @@ class XCollector(Collector):
             author_handle=handle,
             text=unescape(tweet["text"]),
             language=tweet.get("lang"),
-            created_at=datetime.fromisoformat(tweet["created_at"].replace("Z", "+00:00")),
+            created_at=datetime.fromisoformat(tweet["created_at"]),
             replies=metrics.get("reply_count"),
             reposts=_sum(metrics.get("retweet_count"), metrics.get("quote_count")),
             likes=metrics.get("like_count"),

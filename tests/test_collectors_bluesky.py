@@ -7,9 +7,9 @@ import json
 import time
 
 import pytest
+from collector_support import cursor_of, fixture_text, profile_with, stored
 from werkzeug import Request, Response
 
-from collector_support import cursor_of, fixture_text, profile_with, stored
 from collectors import http
 from collectors.bluesky import BlueskyCollector
 from collectors.runner import collect, preview

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from collector_support import cursor_of, fixture_text, profile_with, sightings_of, stored
 from werkzeug import Request, Response
 
-from collector_support import cursor_of, fixture_text, profile_with, sightings_of, stored
 from collectors import http
 from collectors.mastodon import MastodonCollector
 from collectors.runner import collect, preview
@@ -104,7 +104,7 @@ def test_search_uses_the_token_only_on_its_own_instance(sqlite_engine, profile, 
 def test_rate_limit_iso_reset_is_waited_for_within_budget(sqlite_engine, profile, httpserver, monkeypatch):
     waits: list[float] = []
     monkeypatch.setattr(http, "sleep", waits.append)
-    reset = (datetime.now(timezone.utc) + timedelta(seconds=3)).isoformat()
+    reset = (datetime.now(UTC) + timedelta(seconds=3)).isoformat()
     serve_instance_info(httpserver)
     answers = [
         Response('{"error": "Too many requests"}', status=429, content_type="application/json",
@@ -120,7 +120,7 @@ def test_rate_limit_iso_reset_is_waited_for_within_budget(sqlite_engine, profile
 def test_rate_limit_beyond_budget_fails_without_waiting(sqlite_engine, profile, httpserver, monkeypatch):
     waits: list[float] = []
     monkeypatch.setattr(http, "sleep", waits.append)
-    reset = (datetime.now(timezone.utc) + timedelta(minutes=5)).isoformat()
+    reset = (datetime.now(UTC) + timedelta(minutes=5)).isoformat()
     httpserver.expect_request(TAG).respond_with_json(
         {"error": "Too many requests"}, status=429, headers={"X-RateLimit-Reset": reset})
     result = collect(sqlite_engine, mastodon_profile(profile, [httpserver.url_for("/").rstrip("/")]), "mastodon")

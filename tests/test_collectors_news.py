@@ -6,9 +6,9 @@ import json
 import time
 
 import pytest
+from collector_support import FIXTURES, cursor_of, profile_with, sightings_of, stored
 from werkzeug import Request, Response
 
-from collector_support import FIXTURES, cursor_of, profile_with, sightings_of, stored
 from collectors.news import NewsCollector, html_to_text, normalise_url
 from collectors.runner import collect, preview
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from collector_support import cursor_of, fixture_text, profile_with, stored
 from werkzeug import Request, Response
 
-from collector_support import cursor_of, fixture_text, profile_with, stored
 from collectors import http
 from collectors.reddit import RedditCollector
 from collectors.runner import collect, preview

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -13,7 +13,7 @@ from voelspriet.mention import Mention
 
 def mention(text: str, title: str | None = None) -> Mention:
     return Mention(platform="news", platform_id="1", url=None, author_handle=None, text=text,
-                   title=title, created_at=datetime(2026, 11, 20, tzinfo=timezone.utc))
+                   title=title, created_at=datetime(2026, 11, 20, tzinfo=UTC))
 
 
 @pytest.mark.parametrize(
@@ -26,6 +26,9 @@ def mention(text: str, title: str | None = None) -> Mention:
         ("Morgen markt in Houten", False, "noemt Heemstede en zijn plaatsen niet"),
         ("Jonkheer van Heemstede opende de tentoonstelling", False, "uitgesloten: 'van heemstede'"),
         ("Mr. van Heemstede woont al jaren in Heemstede zelf", True, "noemt 'heemstede'"),
+        ("Gisteren sprak Piet van Heemstede in de raad", False, "uitgesloten: 'van heemstede'"),
+        ("Inwoners van Heemstede klagen over de drukte", True, "noemt 'heemstede'"),
+        ("De burgemeester van Heemstede opende de markt", True, "noemt 'heemstede'"),
         ("Fietsen van Houten naar de Binnenweg", True, "noemt 'binnenweg'"),
         ("Heemstede hockey speelt zondag in Houten", False, "uitgesloten: 'houten'"),
         ("Heemsteder? Heemstedenaar!", False, "noemt Heemstede en zijn plaatsen niet"),

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from collector_support import cursor_of, profile_with, sightings_of, stored
+
 from collectors.base import Window
 from collectors.runner import collect
 
@@ -38,7 +39,7 @@ def test_window_leaves_the_cursor_alone(sqlite_engine, profile, tmp_path):
     path = tmp_path / "sample.jsonl"
     write_lines(path, 10)
     prof = profile_with(profile, "replay", file=str(path))
-    window = Window(datetime(2026, 11, 10, tzinfo=timezone.utc), datetime(2026, 11, 12, tzinfo=timezone.utc))
+    window = Window(datetime(2026, 11, 10, tzinfo=UTC), datetime(2026, 11, 12, tzinfo=UTC))
     result = collect(sqlite_engine, prof, "replay", window)
     assert result.stored == 2 and cursor_of(sqlite_engine, "replay") is None
 

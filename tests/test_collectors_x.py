@@ -6,11 +6,16 @@ import json
 import time
 
 import pytest
+from collector_support import (
+    cursor_of,
+    fixture_json,
+    fixture_text,
+    last_run,
+    profile_with,
+    stored,
+)
 from werkzeug import Response
 
-from collector_support import (
-    cursor_of, fixture_json, fixture_text, last_run, profile_with, sightings_of, stored,
-)
 from collectors import http
 from collectors.runner import collect, preview
 from collectors.x import XCollector
