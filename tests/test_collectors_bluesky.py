@@ -7,7 +7,7 @@ import json
 import time
 
 import pytest
-from collector_support import cursor_of, fixture_text, profile_with, stored
+from tests.collector_support import cursor_of, fixture_text, profile_with, stored
 from werkzeug import Request, Response
 
 from collectors import http

@@ -6,7 +6,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from collector_support import cursor_of, fixture_text, profile_with, sightings_of, stored
+from tests.collector_support import cursor_of, fixture_text, profile_with, sightings_of, stored
 from werkzeug import Request, Response
 
 from collectors import http

@@ -6,7 +6,7 @@ import json
 import time
 
 import pytest
-from collector_support import FIXTURES, cursor_of, profile_with, sightings_of, stored
+from tests.collector_support import FIXTURES, cursor_of, profile_with, sightings_of, stored
 from werkzeug import Request, Response
 
 from collectors.news import NewsCollector, html_to_text, normalise_url

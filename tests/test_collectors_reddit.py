@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from collector_support import cursor_of, fixture_text, profile_with, stored
+from tests.collector_support import cursor_of, fixture_text, profile_with, stored
 from werkzeug import Request, Response
 
 from collectors import http

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from collector_support import cursor_of, profile_with, sightings_of, stored
+from tests.collector_support import cursor_of, profile_with, sightings_of, stored
 
 from collectors.base import Window
 from collectors.runner import collect

@@ -6,7 +6,7 @@ import json
 import time
 
 import pytest
-from collector_support import (
+from tests.collector_support import (
     cursor_of,
     fixture_json,
     fixture_text,
