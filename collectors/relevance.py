@@ -52,7 +52,7 @@ class RelevanceFilter:
         # "Inwoners van Heemstede" at the start of a sentence are about the town.
         surnames = [e for e in named_exclusions if e[:1].islower()]
         self.surnames = re.compile(
-            r"(?:(?<=[^.!?\n\s]\s)[A-Z][a-z\u00e0-\u00ff]+|\b[A-Z]\.|\b(?i:dhr|mr|mevr|jhr|jonkheer|ir|dr|drs|prof)\.?)"
+            r"(?:(?<=[^.!?:\s][ \t])[A-Z][a-z\u00e0-\u00ff]+|\b[A-Z]\.|\b(?i:dhr|mr|mevr|jhr|jonkheer|ir|dr|drs|prof)\.?)"
             rf"\s+(?i:({'|'.join(re.escape(e) for e in surnames)}))(?!\w)"
         ) if surnames else None
         self.elsewhere = _pattern([e for e in town.exclusions if name not in e.lower()])

@@ -41,6 +41,11 @@ def test_relevance_keeps_and_drops_with_a_reason(profile, text, keep, reason):
     assert (verdict.keep, verdict.reason) == (keep, reason)
 
 
+def test_a_title_ends_a_sentence(profile):
+    verdict = RelevanceFilter(profile)(mention("Inwoners van Heemstede praten erover", title="OZB-aanslag"))
+    assert verdict.keep
+
+
 def test_title_counts_for_relevance(profile):
     assert RelevanceFilter(profile)(mention("Wat vinden jullie?", title="Raadhuisstraat dicht")).keep
 
