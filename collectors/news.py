@@ -47,6 +47,9 @@ def html_to_text(html: str | None) -> str | None:
     """Visible text of an HTML fragment, entities decoded, scripts and frames removed."""
     if not html:
         return None
+    if "<" not in html and "&" not in html:
+        # Plain text (most titles): no need to parse.
+        return SPACE.sub(" ", html).strip() or None
     soup = BeautifulSoup(html, "html.parser")
     for tag in soup(NOT_TEXT):
         tag.decompose()
