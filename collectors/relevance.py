@@ -9,6 +9,10 @@ come in two kinds:
 - those that do not (``Houten``) say the text is about somewhere else, unless it also names an
   alias of the municipality itself or one of its places.
 
+Without a name, a mention still counts when the municipality posted it or when it lives in a
+local context (``municipality.local_links``: the town's subreddit, its website, a news site's
+local section), unless an exclusion says otherwise.
+
 The reason is stored with a kept mention (``mentions.relevance``) and counted per dropped
 mention in ``collector_runs.drop_reasons``.
 """
@@ -57,6 +61,8 @@ class RelevanceFilter:
         ) if surnames else None
         self.elsewhere = _pattern([e for e in town.exclusions if name not in e.lower()])
         self.town = town.name
+        self.own_accounts = {a.lower().lstrip("@").split("@")[0] for a in town.accounts.values()}
+        self.local_links = [link.lower() for link in town.local_links]
 
     def __call__(self, mention: Mention) -> Verdict:
         original = f"{mention.title or ''}\n{mention.text}"
@@ -82,4 +88,11 @@ class RelevanceFilter:
             return Verdict(True, f"noemt {place.group(1)!r}")
         if masked:
             return Verdict(False, f"uitgesloten: {masked[0]!r}")
+        # A reply in a local forum or a post by the municipality itself need not repeat the name.
+        if (mention.author_handle or "").lower() in self.own_accounts:
+            return Verdict(True, "geplaatst door de gemeente zelf")
+        url = (mention.url or "").lower()
+        link = next((link for link in self.local_links if link in url), None)
+        if link:
+            return Verdict(True, f"geplaatst op {link!r}")
         return Verdict(False, f"noemt {self.town} en zijn plaatsen niet")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
 
 import pytest
@@ -31,7 +32,8 @@ def mention(text: str, title: str | None = None) -> Mention:
         ("De burgemeester van Heemstede opende de markt", True, "noemt 'heemstede'"),
         ("Fietsen van Houten naar de Binnenweg", True, "noemt 'binnenweg'"),
         ("Heemstede hockey speelt zondag in Houten", False, "uitgesloten: 'houten'"),
-        ("Heemsteder? Heemstedenaar!", False, "noemt Heemstede en zijn plaatsen niet"),
+        ("Brand in de Heemstedestraat in Amsterdam", False, "noemt Heemstede en zijn plaatsen niet"),
+        ("Heemstedenaren zijn boos over de parkeerplannen", True, "noemt 'heemstedenaren'"),
         ("Kijk op #heemstede voor nieuws", True, "noemt '#heemstede'"),
         ("Nieuws over Heemstede, Iowa (USA)", False, "uitgesloten: 'heemstede, iowa'"),
     ],
@@ -39,6 +41,18 @@ def mention(text: str, title: str | None = None) -> Mention:
 def test_relevance_keeps_and_drops_with_a_reason(profile, text, keep, reason):
     verdict = RelevanceFilter(profile)(mention(text))
     assert (verdict.keep, verdict.reason) == (keep, reason)
+
+
+def test_local_context_or_own_account_counts_without_the_name(profile):
+    judge = RelevanceFilter(profile)
+    reply = mention("Via de app een afspraak maken, eerste keer gratis.")
+    in_forum = dataclasses.replace(reply, url="https://www.reddit.com/r/Heemstede/comments/gq2unp/x/")
+    by_town = dataclasses.replace(reply, author_handle="gemeenteheemstede")
+    assert judge(reply).keep is False
+    assert (judge(in_forum).keep, judge(in_forum).reason) == (True, "geplaatst op 'reddit.com/r/heemstede/'")
+    assert (judge(by_town).keep, judge(by_town).reason) == (True, "geplaatst door de gemeente zelf")
+    castle = dataclasses.replace(in_forum, text="Trouwen op Kasteel Heemstede in Houten, iemand ervaring?")
+    assert judge(castle).keep is False
 
 
 def test_a_title_ends_a_sentence(profile):

@@ -27,6 +27,7 @@ class Municipality(Section):
     website: str
     contact: str
     places: list[str] = []
+    local_links: list[str] = []
     exclusions: list[str] = []
 
 
