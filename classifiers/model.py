@@ -96,7 +96,7 @@ def build_pipeline() -> Pipeline:
                     analyzer="char_wb",
                     lowercase=True,
                     strip_accents="unicode",
-                    ngram_range=(2, 5),
+                    ngram_range=(3, 4),
                     min_df=2,
                     sublinear_tf=True,
                     dtype=np.float32,
