@@ -18,14 +18,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: E402
-from sklearn.linear_model import LogisticRegression  # noqa: E402
-from sklearn.multiclass import OneVsRestClassifier  # noqa: E402
-from sklearn.pipeline import make_pipeline  # noqa: E402
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.multiclass import OneVsRestClassifier
+from sklearn.pipeline import make_pipeline
 
-from classifiers.corpus import load_corpus, split  # noqa: E402
-from classifiers.model import label_matrix, load_model  # noqa: E402
-from voelspriet.settings import load_settings  # noqa: E402
+from classifiers.corpus import load_corpus, split
+from classifiers.model import label_matrix, load_model
+from voelspriet.settings import load_settings
 
 BATCH = 1_000
 TARGET = 5_000

@@ -174,7 +174,9 @@ def save_model(model: Model, path: Path | str) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
-    skops.io.dump({"format": FORMAT_VERSION, "pipeline": model.pipeline, "metadata": model.metadata}, tmp)
+    content = {"format": FORMAT_VERSION, "pipeline": model.pipeline, "metadata": model.metadata}
+    # The vocabularies make a large, repetitive JSON schema: deflate shrinks it about tenfold.
+    skops.io.dump(content, tmp, compression=zipfile.ZIP_DEFLATED, compresslevel=9)
     tmp.replace(path)
     metadata_path(path).write_text(
         json.dumps(model.metadata, indent=2, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8"
@@ -207,7 +209,7 @@ def load_model(path: Path | str) -> Model:
         )
     try:
         content = skops.io.load(path, trusted=sorted(untrusted))
-    except Exception as exc:  # skops raises many kinds on a damaged archive; all mean the same here
+    except Exception as exc:  # noqa: BLE001 -- skops raises many kinds on a damaged archive; all mean the same here
         raise ModelError(f"model {path} is beschadigd ({type(exc).__name__}: {exc}). {retrain}") from None
     if not isinstance(content, dict) or content.get("format") != FORMAT_VERSION:
         raise ModelError(f"model {path} heeft een onbekend formaat. {retrain}")

@@ -26,7 +26,7 @@ from voelspriet.settings import Settings
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc)
 
 
-def subset(examples: list[Example], every: int = 5) -> list[Example]:
+def subset(examples: list[Example], every: int = 10) -> list[Example]:
     return examples[::every]
 
 
