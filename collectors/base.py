@@ -53,8 +53,17 @@ class Page:
 
 
 class Collector(ABC):
+    """One platform. Subclasses set ``platform`` and, when they log in, the credential fields.
+
+    ``credential_fields`` maps a credential name to the Airflow connection attributes that may
+    hold it (see collectors/credentials.py); ``required_credentials`` must all be present, or
+    the source is skipped.
+    """
+
     platform: ClassVar[str]
     needs_credentials: ClassVar[bool] = False
+    credential_fields: ClassVar[dict[str, tuple[str, ...]]] = {}
+    required_credentials: ClassVar[tuple[str, ...]] = ()
 
     def __init__(
         self,

@@ -12,7 +12,7 @@ import collectors
 from collectors.base import Collector
 from voelspriet.errors import ConfigError
 
-NOT_COLLECTORS = {"base", "registry", "runner", "relevance", "language", "credentials", "http"}
+NOT_COLLECTORS = {"base", "registry", "runner", "relevance", "language", "credentials", "http", "checks"}
 
 
 @cache

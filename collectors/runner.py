@@ -5,19 +5,22 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from collectors.base import Collector, MissingCredentials, SourceError, Window
+from collectors.credentials import resolve_credentials
+from collectors.language import detect_language
 from collectors.registry import collector_class
 from collectors.relevance import RelevanceFilter
 from store.cursors import get_cursor, set_cursor
 from store.db import transaction
 from store.mentions import Sighting, upsert_mentions
 from store.tables import collector_runs
+from voelspriet.mention import Mention
 from voelspriet.profile import Profile
 
 log = logging.getLogger(__name__)
@@ -39,8 +42,34 @@ def build_collector(profile: Profile, source: str) -> Collector:
     if source not in profile.sources:
         known = ", ".join(profile.sources)
         raise SourceError(f"onbekende bron {source!r}; het profiel kent: {known}.")
-    cls = collector_class(profile.source_platform(source))
-    return cls(source, profile.sources[source].settings(), profile)
+    platform = profile.source_platform(source)
+    cls = collector_class(platform)
+    settings = profile.sources[source].settings()
+    credentials = None
+    if cls.credential_fields:
+        credentials = resolve_credentials(
+            source, platform, settings.get("connection"), cls.credential_fields,
+            cls.required_credentials,
+        )
+    return cls(source, settings, profile, credentials)
+
+
+def _map(collector: Collector, raw: dict) -> Mention | None:
+    """``to_mention`` with a changed payload shape reported as a failure of the source."""
+    try:
+        mention = collector.to_mention(raw)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise SourceError(
+            f"{collector.platform}: een item heeft een onverwachte vorm ({type(exc).__name__}: "
+            f"{str(exc)[:200]}); is de API veranderd?"
+        ) from exc
+    return mention
+
+
+def with_language(mention: Mention) -> Mention:
+    """The mention with its language decided from text and platform tag (collectors/language.py)."""
+    language = detect_language(f"{mention.title or ''}\n{mention.text}", mention.language)
+    return mention if language == mention.language else replace(mention, language=language)
 
 
 def sightings(
@@ -53,7 +82,7 @@ def sightings(
         kept = []
         for raw in page.items:
             result.fetched += 1
-            mention = collector.to_mention(raw)
+            mention = _map(collector, raw)
             if mention is None:
                 continue
             verdict = relevant(mention)
@@ -61,6 +90,7 @@ def sightings(
                 result.dropped += 1
                 result.drop_reasons[verdict.reason] += 1
                 continue
+            mention = with_language(mention)
             seen = collector.seen_in(raw)
             kept.append(Sighting(mention, verdict.reason, f"{collector.name}:{seen}" if seen else collector.name))
         yield kept, page.cursor
@@ -71,7 +101,7 @@ def collect(
 ) -> RunResult:
     """Collect one source into the store. Never raises for a failing source: see ``status``."""
     result = RunResult(source)
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     try:
         collector = build_collector(profile, source)
         with engine.connect() as conn:
@@ -92,7 +122,7 @@ def collect(
     with transaction(engine) as conn:
         conn.execute(
             sa.insert(collector_runs).values(
-                source=source, started_at=started, finished_at=datetime.now(timezone.utc),
+                source=source, started_at=started, finished_at=datetime.now(UTC),
                 status=result.status, fetched=result.fetched, stored=result.stored,
                 dropped=result.dropped, drop_reasons=dict(result.drop_reasons), error=result.error,
             )

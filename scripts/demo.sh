@@ -5,5 +5,12 @@ cd "$(dirname "$0")/.."
 vs=.venv/bin/voelspriet
 $vs db upgrade
 $vs collect
+# (classification of the collected mentions runs here once classifiers/apply.py is on main)
+$vs triage
+$vs report daily
+$vs report alerts
 echo
 echo "Store: ${VOELSPRIET_VAR_DIR:-var}/voelspriet.db"
+echo "Emails (.eml and .html to open in a browser): ${VOELSPRIET_VAR_DIR:-var}/reports/"
+find "${VOELSPRIET_VAR_DIR:-var}/reports" -name '*.html' 2>/dev/null | sort | sed 's/^/  /'
+

@@ -177,6 +177,8 @@ deliveries = sa.Table(
     sa.Column("recipients", sa.JSON, nullable=False),
     sa.Column("subject", sa.Text, nullable=False),
     sa.Column("path", sa.Text),
+    # "smtp": sent through Airflow's smtp_default connection; "file": only written to var/reports/.
+    sa.Column("transport", sa.String(10), nullable=False, server_default="smtp"),
     sa.UniqueConstraint("kind", "key", name="uq_deliveries_kind_key"),
 )
 

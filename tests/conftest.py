@@ -15,6 +15,8 @@ from store.migrate import upgrade
 from voelspriet.profile import Profile, load_profile
 from voelspriet.settings import ROOT
 
+pytest_plugins = ("tests.mail_fixtures",)
+
 PG_ADMIN_URL = os.environ.get("VOELSPRIET_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 

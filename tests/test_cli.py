@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import write_profile
-from voelspriet.settings import ROOT
 
 VOELSPRIET = str(Path(sys.executable).parent / "voelspriet")
 

@@ -25,6 +25,8 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="De database (store) inrichten en bijwerken.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+report_app = typer.Typer(help="E-mails en rapporten maken en versturen.", no_args_is_help=True)
+app.add_typer(report_app, name="report")
 
 err = Console(stderr=True, soft_wrap=True)
 
@@ -192,6 +194,78 @@ def classify(
         err.print(f"{done} regels geclassificeerd, {failed} regels met een fout (zie veld 'error').")
 
 
+@app.command()
+def triage(
+    everything: Annotated[
+        bool, typer.Option("--all", help="Pas het beleid opnieuw toe op alle vermeldingen (na een beleidswijziging).")
+    ] = False,
+) -> None:
+    """Bepaal per geclassificeerde vermelding de actie (regel 6), urgentie, afdeling en deadline."""
+    from datetime import timezone
+
+    from classifiers.triage import triage_pending
+
+    written = triage_pending(_store(), _profile(), datetime.now(timezone.utc), everything=everything)
+    err.print(f"Triage: {written} beslissingen bijgewerkt.")
+
+
+@report_app.command("daily")
+def report_daily(
+    day: Annotated[
+        Optional[datetime],
+        typer.Option("--date", formats=["%Y-%m-%d"], help="De dag van de mail (standaard: de laatste, 07:30)."),
+    ] = None,
+) -> None:
+    """Maak en verstuur de dagelijkse triage-mail (van 07:30 de dag ervoor tot 07:30)."""
+    from datetime import timezone
+
+    from reports.daily import daily_period, latest_period_day, send_daily_triage
+    from reports.mail import SMTP_CONN_ID, transport_of
+
+    settings, profile, engine = _settings(), _profile(), _store()
+    when = day.date() if day else latest_period_day(datetime.now(timezone.utc), profile.timezone)
+    path = send_daily_triage(engine, profile, settings, *daily_period(when, profile.timezone))
+    if transport_of(engine, path) == "smtp":
+        err.print(f"Dagelijkse triage-mail van {when} verzonden; kopie in {path}")
+    else:
+        err.print(f"Dagelijkse triage-mail van {when} opgeslagen in {path} (niet verzonden: "
+                  f"geen Airflow-verbinding {SMTP_CONN_ID}).")
+
+
+@report_app.command("alerts")
+def report_alerts() -> None:
+    """Verstuur nu een waarschuwing voor elke dringende vermelding die er nog geen kreeg."""
+    from datetime import timezone
+
+    from reports.alerts import send_urgent_alerts
+
+    sent = send_urgent_alerts(_store(), _profile(), _settings(), datetime.now(timezone.utc))
+    err.print(f"Dringende waarschuwingen: {sent} verstuurd.")
+
+
+@report_app.command("weekly")
+def report_weekly(
+    week: Annotated[Optional[str], typer.Option(help="ISO-week, bijvoorbeeld 2026-W47; "
+                                                "standaard de vorige week.")] = None,
+    send: Annotated[bool, typer.Option("--send/--no-send", help="Versturen, of alleen "
+                                       "HTML en PDF opslaan.")] = True,
+) -> None:
+    """Maak het weekrapport sentiment (HTML-mail met grafieken en een PDF) en verstuur het."""
+    from datetime import timezone
+
+    from reports.weekly import save_weekly_report, send_weekly_report
+    from reports.weeks import last_complete_week, parse_week
+
+    profile = _profile()
+    week = parse_week(week or last_complete_week(datetime.now(timezone.utc), profile.timezone)).name
+    engine, settings = _store(), _settings()
+    if send:
+        err.print(f"Weekrapport {week} verstuurd; kopie: {send_weekly_report(engine, profile, settings, week)}")
+    else:
+        html, pdf = save_weekly_report(engine, profile, settings, week)
+        err.print(f"Weekrapport {week} opgeslagen: {html} en {pdf}")
+
+
 def _window(since: datetime | None, until: datetime | None):
     from datetime import timezone
 
@@ -209,6 +283,8 @@ def main() -> None:
     """Entry point: a VoelsprietError becomes one line on stderr and exit status 1."""
     # Results and errors are reported in Dutch by the commands; library logs only on request.
     level = os.environ.get("VOELSPRIET_LOG_LEVEL", "CRITICAL").upper()
+    # Importing Airflow (for its SMTP connection) installs its own stdout logging; keep it quiet too.
+    os.environ.setdefault("AIRFLOW__LOGGING__LOGGING_LEVEL", level)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     try:
         app()
