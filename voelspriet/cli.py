@@ -7,6 +7,7 @@ import logging
 import os
 import sys
 from datetime import datetime
+from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
@@ -103,6 +104,94 @@ def collect(
             err.print(f"{name}: {'overgeslagen' if result.status == 'skipped' else 'mislukt'}: {result.error}")
     if failed:
         raise typer.Exit(1)
+
+
+@app.command()
+def train(
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Waar het model komt (standaard VOELSPRIET_MODEL).")] = None,
+    data: Annotated[Optional[Path], typer.Option(help="Map met het gelabelde corpus.")] = None,
+    no_store: Annotated[bool, typer.Option("--no-store", help="Gebruik geen labelcorrecties uit de database.")] = False,
+) -> None:
+    """Train het model op het corpus plus labelcorrecties en toon de kruisvalidatiescores."""
+    from classifiers.corpus import DATA_DIR
+    from classifiers.model import save_model
+    from classifiers.retrain import train_all
+
+    settings = _settings()
+    engine = None if no_store or not _store_exists(settings) else _store()
+    with err.status("Model trainen (kruisvalidatie)..."):
+        model = train_all(engine, data or DATA_DIR)
+    path = save_model(model, output or settings.model_path)
+    cv = model.metadata["cv_scores"]
+    err.print(f"Model {model.version} opgeslagen in {path} ({model.metadata['training_examples']} voorbeelden, "
+              f"{model.metadata['corrections']} correcties).")
+    err.print(f"Kruisvalidatie: macro-F1 {cv['macro_f1']:.3f}, recall op reactie nodig {cv['response_recall']:.3f}")
+    for label, s in cv["per_label"].items():
+        err.print(f"  {label:16} precisie {s['precision']:.3f}  recall {s['recall']:.3f}  F1 {s['f1']:.3f}")
+
+
+def _store_exists(settings) -> bool:
+    """Corrections are optional for training: no database yet simply means none."""
+    if not settings.database_url.startswith("sqlite"):
+        return True
+    import sqlalchemy as sa
+
+    path = sa.make_url(settings.database_url).database
+    return bool(path) and Path(path).exists()
+
+
+@app.command()
+def evaluate(
+    model_path: Annotated[Optional[Path], typer.Option("--model", help="Het model (standaard VOELSPRIET_MODEL).")] = None,
+    data: Annotated[Optional[Path], typer.Option(help="Map met het gelabelde corpus.")] = None,
+    card: Annotated[Optional[Path], typer.Option(help="Waar de modelkaart komt.")] = None,
+) -> None:
+    """Meet het model op de apart gehouden testset en de uitdagingsset; schrijf MODEL_CARD.md."""
+    from classifiers import model_card
+    from classifiers.corpus import DATA_DIR
+    from classifiers.evaluation import evaluate as run_evaluation
+    from classifiers.model import load_model
+
+    model = load_model(model_path or _settings().model_path)
+    report = run_evaluation(model, data or DATA_DIR)
+    path = model_card.write(model, report, card or model_card.CARD_PATH)
+    h = report["heldout"]
+    err.print(f"Held-out ({h['n']}): macro-F1 {h['macro_f1']:.3f}, recall op reactie nodig {h['response_recall']:.3f}")
+    for label, s in h["per_label"].items():
+        err.print(f"  {label:16} precisie {s['precision']:.3f}  recall {s['recall']:.3f}  F1 {s['f1']:.3f}  (n={s['support']})")
+    if report["challenge"]:
+        c = report["challenge"]
+        err.print(f"Uitdagingsset ({c['n']}): macro-F1 {c['macro_f1']:.3f}, exact {c['exact_match']:.3f}")
+    err.print(f"Modelkaart geschreven: {path}")
+    sys.stdout.write(json.dumps(report, ensure_ascii=False) + "\n")
+
+
+@app.command()
+def classify(
+    file: Annotated[Optional[Path], typer.Argument(help="JSON-regels met 'text'; zonder bestand: standaardinvoer.")] = None,
+    model_path: Annotated[Optional[Path], typer.Option("--model", help="Het model (standaard VOELSPRIET_MODEL).")] = None,
+) -> None:
+    """Label JSON-regels: per regel labels, scores, actie en needs_review (regels met fouten krijgen 'error')."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from classifiers.jsonlines import classify_lines
+    from classifiers.model import load_model
+    from classifiers.policy import load_policy
+
+    settings = _settings()
+    model = load_model(model_path or settings.model_path)
+    policy = load_policy(settings.profile_path, _profile().triage)
+    if file is not None and not file.is_file():
+        raise VoelsprietError(f"invoerbestand {file} bestaat niet.")
+    stream = file.open("rb") if file is not None else sys.stdin.buffer
+    total = sum(1 for _ in file.open("rb")) if file is not None else None
+    columns = [TextColumn("classificeren"), BarColumn(), MofNCompleteColumn()]
+    with stream, Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as bar:
+        task = bar.add_task("classify", total=total)
+        done, failed = classify_lines(stream, sys.stdout, model, policy,
+                                      progress=lambda n: bar.advance(task, n))
+    if failed:
+        err.print(f"{done} regels geclassificeerd, {failed} regels met een fout (zie veld 'error').")
 
 
 @app.command()

@@ -1,0 +1,79 @@
+"""Classify stored mentions: one ``classifications`` row per mention and model version."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timezone
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from classifiers.model import Model, load_model
+from store.db import transaction, upsert_insert
+from store.tables import classifications, mentions
+
+log = logging.getLogger(__name__)
+
+BATCH = 500
+
+
+def mention_text(title: str | None, text: str | None) -> str:
+    """What the model reads: a news headline and its body together."""
+    return "\n".join(part for part in (title, text) if part)
+
+
+def _pending(model_version: str, after_id: int, limit: int) -> sa.Select:
+    done = sa.select(classifications.c.mention_id).where(
+        classifications.c.model_version == model_version,
+        classifications.c.mention_id == mentions.c.id,
+    )
+    return (
+        sa.select(mentions.c.id, mentions.c.title, mentions.c.text)
+        .where(mentions.c.id > after_id, mentions.c.anonymised_at.is_(None), ~sa.exists(done))
+        .order_by(mentions.c.id)
+        .limit(limit)
+    )
+
+
+def classify_with(
+    engine: Engine, model: Model, *, batch: int = BATCH, progress: Callable[[int], None] | None = None
+) -> int:
+    """Write classifications by ``model`` for every mention that has none by its version."""
+    written, after = 0, 0
+    while True:
+        with engine.connect() as conn:
+            rows = conn.execute(_pending(model.version, after, batch)).all()
+        if not rows:
+            break
+        predictions = model.predict([mention_text(r.title, r.text) for r in rows])
+        now = datetime.now(timezone.utc)
+        values = [
+            {
+                "mention_id": r.id,
+                "model_version": model.version,
+                "labels": p.labels,
+                "scores": p.scores,
+                "needs_review": p.needs_review,
+                "classified_at": now,
+            }
+            for r, p in zip(rows, predictions)
+        ]
+        with transaction(engine) as conn:
+            # A concurrent run may have classified some of these meanwhile: keep the first.
+            insert = upsert_insert(conn, classifications).on_conflict_do_nothing(
+                index_elements=["mention_id", "model_version"]
+            )
+            conn.execute(insert, values)
+        written += len(values)
+        after = rows[-1].id
+        if progress:
+            progress(len(rows))
+    log.info("%d vermeldingen geclassificeerd met model %s", written, model.version)
+    return written
+
+
+def classify_pending(engine: Engine, model_path: Path | str) -> int:
+    """Classify stored mentions that have no classification by the current model version."""
+    return classify_with(engine, load_model(model_path))
