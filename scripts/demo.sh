@@ -5,7 +5,7 @@ cd "$(dirname "$0")/.."
 vs=.venv/bin/voelspriet
 $vs db upgrade
 $vs collect
-# (classification of the collected mentions runs here once classifiers/apply.py is on main)
+$vs classify --store
 $vs triage
 $vs report daily
 $vs report alerts

@@ -170,9 +170,17 @@ def evaluate(
 def classify(
     file: Annotated[Optional[Path], typer.Argument(help="JSON-regels met 'text'; zonder bestand: standaardinvoer.")] = None,
     model_path: Annotated[Optional[Path], typer.Option("--model", help="Het model (standaard VOELSPRIET_MODEL).")] = None,
+    store: Annotated[bool, typer.Option("--store", help="Classificeer de opgeslagen vermeldingen die dit model nog niet zag.")] = False,
 ) -> None:
     """Label JSON-regels: per regel labels, scores, actie en needs_review (regels met fouten krijgen 'error')."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    if store:
+        from classifiers.apply import classify_pending
+
+        done = classify_pending(_store(), model_path or _settings().model_path)
+        err.print(f"Classificatie: {done} opgeslagen vermeldingen geclassificeerd.")
+        return
 
     from classifiers.jsonlines import classify_lines
     from classifiers.model import load_model
