@@ -8,13 +8,28 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+import yaml
 
 from store.db import create_engine
 from store.migrate import upgrade
-from voelspriet.profile import load_profile
+from voelspriet.profile import Profile, load_profile
 from voelspriet.settings import ROOT
 
 PG_ADMIN_URL = os.environ.get("VOELSPRIET_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def write_profile(tmp_path: Path, change) -> Path:
+    """The bundled profile with ``change(data)`` applied, written to tmp_path."""
+    data = yaml.safe_load((ROOT / "config" / "heemstede.yaml").read_text(encoding="utf-8"))
+    change(data)
+    path = tmp_path / "profile.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def profile_with(tmp_path: Path, change) -> Profile:
+    """The bundled profile with ``change(data)`` applied, loaded and validated."""
+    return load_profile(write_profile(tmp_path, change))
 
 
 @pytest.fixture(scope="session")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from datetime import datetime
 from typing import Annotated, Optional
@@ -24,7 +25,7 @@ app = typer.Typer(
 db_app = typer.Typer(help="De database (store) inrichten en bijwerken.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 def _settings():
@@ -117,7 +118,9 @@ def _window(since: datetime | None, until: datetime | None):
 
 def main() -> None:
     """Entry point: a VoelsprietError becomes one line on stderr and exit status 1."""
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    # Results and errors are reported in Dutch by the commands; library logs only on request.
+    level = os.environ.get("VOELSPRIET_LOG_LEVEL", "CRITICAL").upper()
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     try:
         app()
     except VoelsprietError as exc:
