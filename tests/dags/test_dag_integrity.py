@@ -90,7 +90,7 @@ def test_tasks_retry_with_backoff_time_out_and_mail_maintainers(dagbag, dag_id):
 def test_collect_fans_out_per_source_and_runs_on_after_a_failure(dagbag):
     dag = dagbag.get_dag("collect")
     collect_source = dag.get_task("collect_source")
-    assert type(collect_source).__name__ == "MappedOperator"
+    assert type(collect_source).__name__.endswith("MappedOperator")
     assert [a.name for a in collect_source.outlets] == ["mentions"]
     assert dag.get_task("classify").trigger_rule == "all_done"
     assert dag.get_task("source_health").trigger_rule == "all_done"
