@@ -90,7 +90,6 @@ def test_preview_touches_no_store(replay_profile):
     assert lines[0]["relevance"].startswith("noemt")
 
 
-@pytest.mark.skipif(not SAMPLE.exists(), reason="bundled sample not written yet")
 def test_bundled_sample_is_realistic():
     rows = [json.loads(line) for line in SAMPLE.read_text(encoding="utf-8").splitlines() if line.strip()]
     assert len(rows) >= 300
