@@ -135,6 +135,7 @@ def main() -> None:
     os.environ.update(
         AIRFLOW_HOME=str(BENCH_HOME), AIRFLOW_CONFIG=str(ROOT / "airflow.cfg"),
         AIRFLOW__CORE__DAGS_FOLDER=str(dags), AIRFLOW__CORE__LOAD_EXAMPLES="False",
+        AIRFLOW__LOGGING__LOGGING_LEVEL="WARNING",
     )
     BENCH_HOME.mkdir(parents=True, exist_ok=True)
     subprocess.run([str(Path(sys.executable).parent / "airflow"), "db", "migrate"], check=True,

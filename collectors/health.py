@@ -11,6 +11,7 @@ and a new incident after a recovery is mailed again.
 from __future__ import annotations
 
 import statistics
+from itertools import pairwise
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -65,7 +66,7 @@ def silence(conn: Connection, source: str, now: datetime) -> Incident | None:
     moments = _new_mention_moments(conn, source, now)
     if len(moments) < MIN_PRODUCTIVE_MOMENTS:
         return None
-    usual = statistics.median(b - a for a, b in zip(moments, moments[1:]))
+    usual = statistics.median(b - a for a, b in pairwise(moments))
     quiet = now - moments[-1]
     if quiet <= max(SILENCE_FACTOR * usual, MIN_SILENCE):
         return None

@@ -23,7 +23,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pendulum
-from airflow.sdk import AssetOrTimeSchedule, CronDataIntervalTimetable, Param, TriggerRule, dag, task
+from airflow.sdk import (
+    AssetOrTimeSchedule,
+    CronDataIntervalTimetable,
+    Param,
+    TriggerRule,
+    dag,
+    task,
+)
 
 from voelspriet.runtime import MENTIONS, MODEL, TRIAGE, MaintainerNotifier
 
@@ -93,6 +100,7 @@ def collect():
     def classify() -> int:
         """Classify every stored mention that the current model has not classified yet."""
         from classifiers.apply import classify_pending
+
         from voelspriet.runtime import pipeline
 
         with pipeline() as p:
@@ -102,6 +110,7 @@ def collect():
     def triage(**context) -> int:
         """Decide the rule-6 action for every new or changed classification."""
         from classifiers.triage import triage_pending
+
         from voelspriet.runtime import pipeline, run_moment
 
         with pipeline() as p:
@@ -111,6 +120,7 @@ def collect():
     def urgent_alerts(**context) -> int:
         """Mail the urgent mentions to webcare; each mention is alerted once."""
         from reports.alerts import send_urgent_alerts
+
         from voelspriet.runtime import pipeline, run_moment
 
         with pipeline() as p:

@@ -43,7 +43,10 @@ TZ = "Europe/Amsterdam"
 def retrain():
     @task.short_circuit
     def new_corrections() -> int:
-        """How many label corrections no model has used yet (none: skip the rest)."""
+        """How many label corrections no model has used yet (none: skip the rest).
+
+        A cheap first look; retrain_if_better decides exactly what is new since the model.
+        """
         import sqlalchemy as sa
 
         from store.tables import label_corrections
@@ -60,12 +63,13 @@ def retrain():
         import logging
 
         from classifiers.retrain import retrain_if_better as retrain_model
+
         from voelspriet.runtime import pipeline
 
         with pipeline() as p:
-            decision = retrain_model(p.engine, p.settings)
-        logging.getLogger(__name__).info("retrain decision: %s", decision)
-        return bool(getattr(decision, "promoted", decision))
+            decision = retrain_model(p.engine, p.settings)  # also logged to var/models/
+        logging.getLogger(__name__).info("retrain decision: %s", decision.reason)
+        return decision.replaced
 
     @task(outlets=[MODEL])
     def model_promoted() -> None:

@@ -7,7 +7,9 @@ apart from the one `make airflow` uses; each test gets its own store and replay 
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -33,6 +35,7 @@ if "airflow.configuration" in sys.modules and not str(
 ).startswith(str(AIRFLOW_HOME)):
     raise RuntimeError("Airflow was imported before tests/dags/conftest.py could configure it.")
 
+MODEL = ROOT / "classifiers" / "model" / "model.skops"
 REPLAY_FIXTURE = ROOT / "tests" / "fixtures" / "replay" / "mentions.jsonl"
 FIXTURE_MENTIONS = 7  # of the 8 lines, one (Haarlem weather) is not about Heemstede
 SMTP_FROM = "voelspriet@heemstede.nl"
@@ -76,6 +79,11 @@ def pipeline_env(tmp_path: Path, monkeypatch, url: str, extra_sources: dict | No
     profile_path = write_profile(tmp_path, change)
     var_dir = tmp_path / "var"
     upgrade(url)
+    # retrain writes the model it promotes: give every test its own copy.
+    model = tmp_path / "model.skops"
+    if MODEL.exists() and not model.exists():
+        shutil.copy(MODEL, model)
+    monkeypatch.setenv("VOELSPRIET_MODEL", str(model))
     monkeypatch.setenv("VOELSPRIET_DATABASE_URL", url)
     monkeypatch.setenv("VOELSPRIET_PROFILE", str(profile_path))
     monkeypatch.setenv("VOELSPRIET_VAR_DIR", str(var_dir))
@@ -126,11 +134,10 @@ def smtp(monkeypatch) -> Mailbox:
     port = _free_port()  # Controller(port=0) does not report the port it got
     controller = Controller(mailbox, hostname="127.0.0.1", port=port)
     controller.start()
-    monkeypatch.setenv(
-        "AIRFLOW_CONN_SMTP_DEFAULT",
-        '{"conn_type": "smtp", "host": "127.0.0.1", "port": %d, "extra": {"disable_ssl": true, '
-        '"disable_tls": true, "from_email": "%s", "timeout": 10, "retry_limit": 1}}' % (port, SMTP_FROM),
-    )
+    connection = {"conn_type": "smtp", "host": "127.0.0.1", "port": port,
+                  "extra": {"disable_ssl": True, "disable_tls": True, "from_email": SMTP_FROM,
+                            "timeout": 10, "retry_limit": 1}}
+    monkeypatch.setenv("AIRFLOW_CONN_SMTP_DEFAULT", json.dumps(connection))
     yield mailbox
     controller.stop()
 

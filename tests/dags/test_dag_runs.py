@@ -8,7 +8,12 @@ import sqlalchemy as sa
 
 from store.db import transaction
 from store.tables import (
-    classifications, collector_runs, deliveries, label_corrections, mention_sightings, mentions,
+    classifications,
+    collector_runs,
+    deliveries,
+    label_corrections,
+    mention_sightings,
+    mentions,
     triage_decisions,
 )
 from tests.dags.conftest import FIXTURE_MENTIONS, pipeline_env, run_dag, task_states
