@@ -11,9 +11,9 @@ and a new incident after a recovery is mailed again.
 from __future__ import annotations
 
 import statistics
-from itertools import pairwise
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
