@@ -142,9 +142,18 @@ def smtp(monkeypatch) -> Mailbox:
     controller.stop()
 
 
+_PARAM_DEFAULTS: dict[str, dict] = {}
+
+
 def run_dag(dagbag, dag_id: str, logical_date=None, conf: dict | None = None, **kwargs):
-    """One run of ``dag_id`` through ``dag.test()``, without retries; return the DagRun."""
+    """One run of ``dag_id`` through ``dag.test()``, without retries; return the DagRun.
+
+    dag.test() merges a run's conf into the DAG object's params, so every run passes all of
+    them, from their defaults as parsed.
+    """
     dag = dagbag.get_dag(dag_id)
+    defaults = _PARAM_DEFAULTS.setdefault(dag_id, dag.params.dump())
+    conf = {**defaults, **(conf or {})}
     for task in dag.tasks:
         task.retries = 0
     if logical_date is not None:  # dag.test(logical_date=None) means "no logical date"
