@@ -53,6 +53,20 @@ def airflow_db() -> Path:
 
 
 @pytest.fixture(scope="session")
+def model_file(tmp_path_factory) -> Path:
+    """The bundled model, or (when none is bundled) a quick one trained on a quarter of the corpus."""
+    if MODEL.exists():
+        return MODEL
+    from classifiers.corpus import load_corpus
+    from classifiers.model import save_model
+    from classifiers.training import train_model, training_set
+
+    model = train_model(training_set(load_corpus())[::4], folds=3,
+                        notes={"corrections": 0, "corrections_through": 0})
+    return save_model(model, tmp_path_factory.mktemp("model") / "model.skops")
+
+
+@pytest.fixture(scope="session")
 def dagbag(airflow_db):
     from airflow.dag_processing.dagbag import DagBag
 
@@ -69,8 +83,9 @@ class Pipeline:
     var_dir: Path
 
 
-def pipeline_env(tmp_path: Path, monkeypatch, url: str, extra_sources: dict | None = None) -> Pipeline:
-    """Point the tasks at a migrated store at ``url`` and a profile replaying the fixture."""
+def pipeline_env(tmp_path: Path, monkeypatch, url: str, model: Path,
+                 extra_sources: dict | None = None) -> Pipeline:
+    """Point the tasks at a migrated store at ``url``, a copy of ``model`` and the replay profile."""
 
     def change(data):
         data["sources"] = {"replay": {"enabled": True, "file": str(REPLAY_FIXTURE)},
@@ -80,10 +95,9 @@ def pipeline_env(tmp_path: Path, monkeypatch, url: str, extra_sources: dict | No
     var_dir = tmp_path / "var"
     upgrade(url)
     # retrain writes the model it promotes: give every test its own copy.
-    model = tmp_path / "model.skops"
-    if MODEL.exists() and not model.exists():
-        shutil.copy(MODEL, model)
-    monkeypatch.setenv("VOELSPRIET_MODEL", str(model))
+    for part in model.parent.glob(f"{model.stem}.*"):  # the model and its metadata
+        shutil.copy(part, tmp_path / f"model{part.name[len(model.stem):]}")
+    monkeypatch.setenv("VOELSPRIET_MODEL", str(tmp_path / "model.skops"))
     monkeypatch.setenv("VOELSPRIET_DATABASE_URL", url)
     monkeypatch.setenv("VOELSPRIET_PROFILE", str(profile_path))
     monkeypatch.setenv("VOELSPRIET_VAR_DIR", str(var_dir))
@@ -91,9 +105,9 @@ def pipeline_env(tmp_path: Path, monkeypatch, url: str, extra_sources: dict | No
 
 
 @pytest.fixture
-def pipeline(tmp_path, monkeypatch, airflow_db):
+def pipeline(tmp_path, monkeypatch, airflow_db, model_file):
     """A SQLite store and the replay profile, for one test."""
-    p = pipeline_env(tmp_path, monkeypatch, f"sqlite:///{tmp_path / 'voelspriet.db'}")
+    p = pipeline_env(tmp_path, monkeypatch, f"sqlite:///{tmp_path / 'voelspriet.db'}", model_file)
     yield p
     p.engine.dispose()
 

@@ -74,9 +74,10 @@ def test_a_backfill_collects_exactly_its_data_interval_once(dagbag, pipeline, sm
             "1860000000000000003"]
 
 
-def test_a_failing_source_fails_alone(dagbag, tmp_path, monkeypatch, airflow_db, smtp):
+def test_a_failing_source_fails_alone(dagbag, tmp_path, monkeypatch, airflow_db, model_file,
+                                      smtp):
     broken = {"enabled": True, "platform": "replay", "file": str(tmp_path / "missing.jsonl")}
-    pipeline = pipeline_env(tmp_path, monkeypatch, f"sqlite:///{tmp_path / 'v.db'}",
+    pipeline = pipeline_env(tmp_path, monkeypatch, f"sqlite:///{tmp_path / 'v.db'}", model_file,
                             {"broken": broken})
     run = run_dag(dagbag, "collect", COLLECT_AT)
 
@@ -97,11 +98,11 @@ def test_a_failing_source_fails_alone(dagbag, tmp_path, monkeypatch, airflow_db,
 
 @pytest.mark.postgres
 def test_collect_classify_triage_on_postgresql(dagbag, tmp_path, monkeypatch, airflow_db,
-                                               pg_server, smtp):
+                                               model_file, pg_server, smtp):
     from tests.conftest import _reset_pg
 
     _reset_pg(pg_server)
-    pipeline = pipeline_env(tmp_path, monkeypatch, pg_server)
+    pipeline = pipeline_env(tmp_path, monkeypatch, pg_server, model_file)
     run = run_dag(dagbag, "collect", COLLECT_AT)
 
     assert run.state == "success", task_states(run)
