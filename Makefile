@@ -37,7 +37,7 @@ demo: env
 airflow: env
 	$(BIN)/voelspriet db upgrade
 	$(BIN)/airflow db migrate
-	$(BIN)/airflow standalone
+	PATH="$(BIN):$$PATH" $(BIN)/airflow standalone  # it starts its parts as `airflow ...`
 
 test: env system-deps
 	$(BIN)/pytest
