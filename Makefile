@@ -8,8 +8,11 @@ BIN := $(VENV)/bin
 
 export VOELSPRIET_VAR_DIR ?= $(CURDIR)/var
 export UV_PROJECT_ENVIRONMENT := $(VENV)
+# Airflow: the project's airflow.cfg; its metadata DB, logs and password file under var/airflow.
+export AIRFLOW_HOME := $(CURDIR)/var/airflow
+export AIRFLOW_CONFIG := $(CURDIR)/airflow.cfg
 
-.PHONY: demo test env system-deps benchmark web lint clean
+.PHONY: demo test env system-deps benchmark web lint clean airflow
 
 $(UV):
 	python3 -m venv $(TOOLS)
@@ -28,6 +31,13 @@ system-deps:
 
 demo: env
 	@bash scripts/demo.sh
+
+# Scheduler, DAG processor, API server and UI (http://localhost:8080) with the project's DAGs.
+# The admin password is printed at start and kept in var/airflow/.
+airflow: env
+	$(BIN)/voelspriet db upgrade
+	$(BIN)/airflow db migrate
+	PATH="$(BIN):$$PATH" $(BIN)/airflow standalone  # it starts its parts as `airflow ...`
 
 test: env system-deps
 	$(BIN)/pytest

@@ -1,0 +1,81 @@
+"""Retention on SQLite and PostgreSQL: old mentions lose what identifies a person, counts stay."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import sqlalchemy as sa
+
+from store.db import transaction
+from store.mentions import Sighting, upsert_mentions
+from store.retention import apply_retention
+from store.tables import collector_runs, mentions
+from voelspriet.mention import Mention
+
+NOW = datetime(2026, 11, 24, 3, 15, tzinfo=timezone.utc)
+
+
+def _mention(pid: str, age_days: int) -> Mention:
+    return Mention(
+        platform="x", platform_id=pid, url=f"https://x.com/jan/status/{pid}", author_handle="jan",
+        title=None, text=f"Parkeren op de Binnenweg in Heemstede ({pid})",
+        created_at=NOW - timedelta(days=age_days), replies=3, reposts=1, likes=7, reach=100,
+        raw={"id": pid, "author": "jan"},
+    )
+
+
+def _store(engine, *ages: int) -> None:
+    with transaction(engine) as conn:
+        upsert_mentions(conn, [Sighting(_mention(str(age), age), "noemt 'Heemstede'", "x")
+                               for age in ages])
+        for age in ages:
+            conn.execute(sa.insert(collector_runs).values(
+                source="x", started_at=NOW - timedelta(days=age), status="ok"))
+
+
+def _rows(engine) -> dict[str, dict]:
+    with engine.connect() as conn:
+        return {r.platform_id: r._asdict() for r in conn.execute(sa.select(mentions))}
+
+
+def test_old_mentions_are_anonymised_and_keep_their_counts(engine, profile):
+    _store(engine, 10, 364, 366, 400)  # the profile keeps mentions 365 days
+    result = apply_retention(engine, profile, NOW)
+    rows = _rows(engine)
+    assert result["mentions_anonymised"] == 2
+    for pid in ("366", "400"):
+        old = rows[pid]
+        assert (old["text"], old["url"], old["author_handle"], old["title"], old["raw"]) == (
+            "", None, None, None, None)
+        assert (old["replies"], old["reposts"], old["likes"], old["reach"]) == (3, 1, 7, 100)
+        assert old["anonymised_at"] == NOW
+    for pid in ("10", "364"):
+        assert rows[pid]["author_handle"] == "jan" and rows[pid]["anonymised_at"] is None
+        assert rows[pid]["raw"] == {"id": pid, "author": "jan"}
+
+
+def test_old_collector_runs_are_deleted(engine, profile):
+    _store(engine, 10, 89, 91, 400)  # the profile keeps collector runs 90 days
+    result = apply_retention(engine, profile, NOW)
+    with engine.connect() as conn:
+        left = conn.execute(sa.select(collector_runs.c.started_at)).scalars().all()
+    assert result["collector_runs_deleted"] == 2
+    assert sorted(NOW - t for t in left) == [timedelta(days=10), timedelta(days=89)]
+
+
+def test_applying_twice_changes_nothing(engine, profile):
+    _store(engine, 10, 400)
+    apply_retention(engine, profile, NOW)
+    before = _rows(engine)
+    assert apply_retention(engine, profile, NOW) == {
+        "mentions_anonymised": 0, "collector_runs_deleted": 0}
+    assert _rows(engine) == before
+
+
+def test_a_post_collected_again_after_anonymising_is_anonymised_again(engine, profile):
+    _store(engine, 400)
+    apply_retention(engine, profile, NOW)
+    _store(engine, 400)  # a platform re-served the old post
+    assert _rows(engine)["400"]["author_handle"] == "jan"
+    assert apply_retention(engine, profile, NOW)["mentions_anonymised"] == 1
+    assert _rows(engine)["400"]["author_handle"] is None
