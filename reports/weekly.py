@@ -8,14 +8,13 @@ WeasyPrint. ``send_weekly_report`` reads the store, writes the archive copy and 
 
 from __future__ import annotations
 
-import base64
 import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
-
+from reports.mail import deliver, embed_images
 from reports.pseudonyms import Pseudonymiser, load_key
+from reports.templating import TEMPLATES, render
 from reports.weekly_data import (
     LABEL_ORDER,
     LABELS_NL,
@@ -30,7 +29,6 @@ from reports.weeks import Week, parse_week, short_day_nl
 from voelspriet.errors import VoelsprietError
 
 log = logging.getLogger(__name__)
-TEMPLATES = Path(__file__).parent / "templates"
 KIND = "weekly_report"
 CHARTS = ("daily", "trend", "topics", "platforms")
 
@@ -54,15 +52,6 @@ class WeeklyReport:
     @property
     def pdf_name(self) -> str:
         return f"weekreport-{self.week}.pdf"
-
-
-def _environment() -> Environment:
-    return Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=True),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
 
 
 def cid(name: str) -> str:
@@ -151,17 +140,12 @@ def _context(figures: WeeklyFigures, profile, images: dict[str, str]) -> dict:
 
 def render_html(figures: WeeklyFigures, profile, image_sources: dict[str, str]) -> str:
     """The report as HTML; ``image_sources`` maps chart name to an img src (cid: or data:)."""
-    return _environment().get_template("weekly.html").render(
-        _context(figures, profile, image_sources))
+    return render("weekly.html", **_context(figures, profile, image_sources))
 
 
 def render_text(figures: WeeklyFigures, profile) -> str:
     """The plain-text part of the email."""
-    return _environment().get_template("weekly.txt").render(_context(figures, profile, {}))
-
-
-def data_uri(png: bytes) -> str:
-    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+    return render("weekly.txt", **_context(figures, profile, {}))
 
 
 def render_pdf(html: str) -> bytes:
@@ -179,15 +163,16 @@ def render_pdf(html: str) -> bytes:
 
 def build_weekly_report(figures: WeeklyFigures, profile) -> WeeklyReport:
     """Charts, email HTML, archive HTML, text and PDF of one week."""
-    images = render_charts(figures)
-    archive_html = render_html(figures, profile, {n: data_uri(png) for n, png in images.items()})
+    images = {cid(n): png for n, png in render_charts(figures).items()}
+    html = render_html(figures, profile, {n: f"cid:{cid(n)}" for n in CHARTS})
+    archive_html = embed_images(html, images)
     return WeeklyReport(
         week=figures.week.name,
         subject=subject_for(figures, profile),
-        html=render_html(figures, profile, {n: f"cid:{cid(n)}" for n in images}),
+        html=html,
         archive_html=archive_html,
         text=render_text(figures, profile),
-        images={cid(n): png for n, png in images.items()},
+        images=images,
         pdf=render_pdf(archive_html),
     )
 
@@ -219,8 +204,6 @@ def send_weekly_report(engine, profile, settings, week: str) -> Path:
     """Render, archive and mail the weekly report once (kind 'weekly_report', key = week)."""
     report = make_weekly_report(engine, profile, settings, week)
     write_weekly_report(report, settings.reports_dir)
-    from reports.mail import deliver
-
     parsed = parse_week(week, profile.timezone)
     return deliver(
         engine, settings, kind=KIND, key=report.week, subject=report.subject, html=report.html,
