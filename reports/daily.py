@@ -18,8 +18,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from classifiers.policy import policy_from_profile
+from reports.dutch import local_time, long_date
 from reports.mail import deliver, delivered_path
-from reports.templating import local_time, long_date, render
+from reports.templating import render
 from reports.triage_cards import GROUPS, card_query, load_cards
 from store.db import transaction
 from store.tables import deliveries, triage_decisions

@@ -12,20 +12,21 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+from classifiers.triage import PLATFORM_NAMES
+from reports.dutch import short_day_nl
 from reports.mail import deliver, embed_images
 from reports.pseudonyms import Pseudonymiser, load_key
 from reports.templating import TEMPLATES, render
 from reports.weekly_data import (
     LABEL_ORDER,
     LABELS_NL,
-    PLATFORMS_NL,
     SPIKE_MIN_COUNT,
     TREND_WEEKS,
     WEEKS_TO_LOAD,
     WeeklyFigures,
     compute_weekly,
 )
-from reports.weeks import Week, parse_week, short_day_nl
+from reports.weeks import Week, parse_week
 from voelspriet.errors import VoelsprietError
 
 log = logging.getLogger(__name__)
@@ -91,7 +92,7 @@ def render_charts(figures: WeeklyFigures) -> dict[str, bytes]:
         "topics": charts.topics_chart(
             [t.label for t in topics], [t.count for t in topics], [t.usual for t in topics]),
         "platforms": charts.platforms_chart(
-            [PLATFORMS_NL.get(p, p) for p in platforms.index], platforms["totaal"].tolist(),
+            [PLATFORM_NAMES.get(p, p) for p in platforms.index], platforms["totaal"].tolist(),
             platforms["criticism"].tolist()),
     }
 
@@ -127,7 +128,7 @@ def _context(figures: WeeklyFigures, profile, images: dict[str, str]) -> dict:
         "labels": list(LABEL_ORDER),
         "labels_nl": LABELS_NL,
         "per_day_rows": [(short_day_nl(day), row) for day, row in figures.per_day.iterrows()],
-        "platform_rows": [(PLATFORMS_NL.get(p, p), row) for p, row in figures.platforms.iterrows()],
+        "platform_rows": [(PLATFORM_NAMES.get(p, p), row) for p, row in figures.platforms.iterrows()],
         "top_keys": {t.key for t in figures.top_topics[:3]},
         "trend_weeks": TREND_WEEKS,
         "trend_praise": int(trend["praise"].sum()),

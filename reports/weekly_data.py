@@ -15,8 +15,10 @@ from typing import Any
 
 import pandas as pd
 
+from classifiers.triage import PLATFORM_NAMES
+from reports.dutch import day_nl
 from reports.pseudonyms import Pseudonymiser
-from reports.weeks import Week, day_nl
+from reports.weeks import Week
 
 LABELS_NL = {
     "criticism": "kritiek",
@@ -27,8 +29,6 @@ LABELS_NL = {
     "other": "overig",
 }
 LABEL_ORDER = tuple(LABELS_NL)
-PLATFORMS_NL = {"x": "X", "reddit": "Reddit", "news": "Nieuws", "mastodon": "Mastodon",
-                "bluesky": "Bluesky"}
 NEEDS_RESPONSE = ("respond", "consider_response")
 
 TREND_WEEKS = 12          # the balance of praise and criticism over this many weeks
@@ -256,7 +256,7 @@ class _Shower:
         return Example(
             mention_id=int(row.mention_id),
             author=self.p.author(row.platform, row.author_handle),
-            platform=PLATFORMS_NL.get(row.platform, row.platform),
+            platform=PLATFORM_NAMES.get(row.platform, row.platform),
             when=f"{day_nl(local.date())} {local:%H:%M}",
             text=text,
             title=self.p.text(row.title) if isinstance(row.title, str) and row.title else None,
