@@ -102,9 +102,9 @@ def build_daily(engine: Engine, profile: Profile, start: datetime, end: datetime
     topics = Counter(card.topic or "geen onderwerp herkend" for card in cards)
     inline = {}
     if cards:
-        from reports.daily_chart import topic_chart
+        from reports.charts import daily_topics_chart
 
-        inline[CHART_CID] = topic_chart(dict(topics))
+        inline[CHART_CID] = daily_topics_chart(dict(topics))
     tz = profile.timezone
     day = long_date(end, tz)
     if cards:
