@@ -76,6 +76,13 @@ def _empty(ax, message: str) -> None:
             color="#444444")
 
 
+def _no_bars(ax, message: str) -> None:
+    """A bar chart without bars: only the message, no empty axes."""
+    _empty(ax, message)
+    ax.set_yticks([])
+    ax.set_xticks([])
+
+
 def daily_volume_chart(per_day: pd.DataFrame, day_labels: list[str], labels_nl: dict[str, str],
                        spike_days: dict[int, str] | None = None) -> bytes:
     """Mentions per day: total as grey bars, each label as a line with its own marker."""
@@ -145,9 +152,7 @@ def topics_chart(names: list[str], this_week: list[int], usual: list[float]) -> 
     height = max(1.6, 0.45 * len(names) + 1.0)
     fig, ax = plt.subplots(figsize=(8.2, height))
     if not names:
-        _empty(ax, "Geen onderwerpen herkend deze week")
-        ax.set_yticks([])
-        ax.set_xticks([])
+        _no_bars(ax, "Geen onderwerpen herkend deze week")
     else:
         y = list(range(len(names)))[::-1]
         now = ax.barh([v + 0.2 for v in y], this_week, height=0.38, color=OKABE_ITO["blue"],
@@ -170,9 +175,7 @@ def platforms_chart(names: list[str], totals: list[int], criticism: list[int]) -
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(8.2, max(1.6, 0.5 * len(names) + 1.0)))
     if not names:
-        _empty(ax, "Geen vermeldingen deze week")
-        ax.set_yticks([])
-        ax.set_xticks([])
+        _no_bars(ax, "Geen vermeldingen deze week")
     else:
         y = list(range(len(names)))[::-1]
         bars = ax.barh(y, totals, height=0.6, color=OKABE_ITO["sky_blue"], edgecolor="black",
@@ -187,3 +190,26 @@ def platforms_chart(names: list[str], totals: list[int], criticism: list[int]) -
         ax.set_xlabel("aantal vermeldingen")
     ax.set_title("Vermeldingen per platform")
     return _png(fig)
+
+
+def daily_topics_chart(counts: dict[str, int]) -> bytes:
+    """The daily email's chart: mentions per topic as horizontal bars, biggest on top."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    items = sorted(counts.items(), key=lambda item: (item[1], item[0]))
+    fig = Figure(figsize=(5.6, 0.45 * len(items) + 0.7), dpi=110)
+    ax = fig.add_subplot()
+    ax.barh([name for name, _ in items], [n for _, n in items], color="#1f5f8b")
+    for i, (_, n) in enumerate(items):
+        ax.text(n, i, f" {n}", va="center", fontsize=9)
+    ax.set_xlabel("vermeldingen")
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    fig.tight_layout()
+    out = io.BytesIO()
+    fig.savefig(out, format="png")
+    return out.getvalue()

@@ -18,8 +18,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from classifiers.policy import policy_from_profile
+from reports.dutch import local_time, long_date
 from reports.mail import deliver, delivered_path
-from reports.templating import local_time, long_date, render
+from reports.templating import render
 from reports.triage_cards import GROUPS, card_query, load_cards
 from store.db import transaction
 from store.tables import deliveries, triage_decisions
@@ -47,17 +48,20 @@ def latest_period_day(now: datetime, timezone: str = "Europe/Amsterdam") -> date
     return local.date() if local.time() >= DAILY_AT else local.date() - timedelta(days=1)
 
 
-def _effective_start(conn, period_start: datetime, period_end: datetime) -> datetime | None:
-    """Where this email starts, or None when an earlier-sent email already covered the period."""
-    covered = conn.execute(
-        sa.select(deliveries.c.id).where(
+def _covering_path(conn, period_start: datetime, period_end: datetime) -> Path | None:
+    """The copy of an earlier-sent email that already covered the whole period, if any."""
+    path = conn.execute(
+        sa.select(deliveries.c.path).where(
             deliveries.c.kind == KIND,
             deliveries.c.period_start <= period_start,
             deliveries.c.period_end >= period_end,
-        ).limit(1)
-    ).first()
-    if covered:
-        return None
+        ).order_by(deliveries.c.period_end).limit(1)
+    ).scalar_one_or_none()
+    return None if path is None else Path(path)
+
+
+def _effective_start(conn, period_start: datetime, period_end: datetime) -> datetime:
+    """Where this email starts: where the last one sent before it ended, else the period start."""
     previous_end = conn.execute(
         sa.select(sa.func.max(deliveries.c.period_end)).where(
             deliveries.c.kind == KIND, deliveries.c.period_end <= period_end
@@ -66,17 +70,6 @@ def _effective_start(conn, period_start: datetime, period_end: datetime) -> date
     if previous_end is None:
         return period_start
     return previous_end
-
-
-def _covering_path(conn, period_start: datetime, period_end: datetime) -> Path:
-    path = conn.execute(
-        sa.select(deliveries.c.path).where(
-            deliveries.c.kind == KIND,
-            deliveries.c.period_start <= period_start,
-            deliveries.c.period_end >= period_end,
-        ).order_by(deliveries.c.period_end).limit(1)
-    ).scalar_one()
-    return Path(path)
 
 
 def build_daily(engine: Engine, profile: Profile, start: datetime, end: datetime) -> dict:
@@ -101,9 +94,9 @@ def build_daily(engine: Engine, profile: Profile, start: datetime, end: datetime
     topics = Counter(card.topic or "geen onderwerp herkend" for card in cards)
     inline = {}
     if cards:
-        from reports.daily_chart import topic_chart
+        from reports.charts import daily_topics_chart
 
-        inline[CHART_CID] = topic_chart(dict(topics))
+        inline[CHART_CID] = daily_topics_chart(dict(topics))
     tz = profile.timezone
     day = long_date(end, tz)
     if cards:
@@ -147,9 +140,10 @@ def send_daily_triage(
     if already is not None:
         return already
     with transaction(engine) as conn:
+        covering = _covering_path(conn, period_start, period_end)
+        if covering is not None:
+            return covering
         start = _effective_start(conn, period_start, period_end)
-        if start is None:
-            return _covering_path(conn, period_start, period_end)
     email = build_daily(engine, profile, start, period_end)
     return deliver(
         engine, settings, kind=KIND, key=key, subject=email["subject"], html=email["html"],

@@ -8,29 +8,28 @@ WeasyPrint. ``send_weekly_report`` reads the store, writes the archive copy and 
 
 from __future__ import annotations
 
-import base64
 import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
-
+from classifiers.triage import PLATFORM_NAMES
+from reports.dutch import short_day_nl
+from reports.mail import deliver, embed_images
 from reports.pseudonyms import Pseudonymiser, load_key
+from reports.templating import TEMPLATES, render
 from reports.weekly_data import (
     LABEL_ORDER,
     LABELS_NL,
-    PLATFORMS_NL,
     SPIKE_MIN_COUNT,
     TREND_WEEKS,
     WEEKS_TO_LOAD,
     WeeklyFigures,
     compute_weekly,
 )
-from reports.weeks import Week, parse_week, short_day_nl
+from reports.weeks import Week, parse_week
 from voelspriet.errors import VoelsprietError
 
 log = logging.getLogger(__name__)
-TEMPLATES = Path(__file__).parent / "templates"
 KIND = "weekly_report"
 CHARTS = ("daily", "trend", "topics", "platforms")
 
@@ -54,15 +53,6 @@ class WeeklyReport:
     @property
     def pdf_name(self) -> str:
         return f"weekreport-{self.week}.pdf"
-
-
-def _environment() -> Environment:
-    return Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=True),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
 
 
 def cid(name: str) -> str:
@@ -102,7 +92,7 @@ def render_charts(figures: WeeklyFigures) -> dict[str, bytes]:
         "topics": charts.topics_chart(
             [t.label for t in topics], [t.count for t in topics], [t.usual for t in topics]),
         "platforms": charts.platforms_chart(
-            [PLATFORMS_NL.get(p, p) for p in platforms.index], platforms["totaal"].tolist(),
+            [PLATFORM_NAMES.get(p, p) for p in platforms.index], platforms["totaal"].tolist(),
             platforms["criticism"].tolist()),
     }
 
@@ -138,7 +128,7 @@ def _context(figures: WeeklyFigures, profile, images: dict[str, str]) -> dict:
         "labels": list(LABEL_ORDER),
         "labels_nl": LABELS_NL,
         "per_day_rows": [(short_day_nl(day), row) for day, row in figures.per_day.iterrows()],
-        "platform_rows": [(PLATFORMS_NL.get(p, p), row) for p, row in figures.platforms.iterrows()],
+        "platform_rows": [(PLATFORM_NAMES.get(p, p), row) for p, row in figures.platforms.iterrows()],
         "top_keys": {t.key for t in figures.top_topics[:3]},
         "trend_weeks": TREND_WEEKS,
         "trend_praise": int(trend["praise"].sum()),
@@ -151,17 +141,12 @@ def _context(figures: WeeklyFigures, profile, images: dict[str, str]) -> dict:
 
 def render_html(figures: WeeklyFigures, profile, image_sources: dict[str, str]) -> str:
     """The report as HTML; ``image_sources`` maps chart name to an img src (cid: or data:)."""
-    return _environment().get_template("weekly.html").render(
-        _context(figures, profile, image_sources))
+    return render("weekly.html", **_context(figures, profile, image_sources))
 
 
 def render_text(figures: WeeklyFigures, profile) -> str:
     """The plain-text part of the email."""
-    return _environment().get_template("weekly.txt").render(_context(figures, profile, {}))
-
-
-def data_uri(png: bytes) -> str:
-    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+    return render("weekly.txt", **_context(figures, profile, {}))
 
 
 def render_pdf(html: str) -> bytes:
@@ -179,15 +164,16 @@ def render_pdf(html: str) -> bytes:
 
 def build_weekly_report(figures: WeeklyFigures, profile) -> WeeklyReport:
     """Charts, email HTML, archive HTML, text and PDF of one week."""
-    images = render_charts(figures)
-    archive_html = render_html(figures, profile, {n: data_uri(png) for n, png in images.items()})
+    images = {cid(n): png for n, png in render_charts(figures).items()}
+    html = render_html(figures, profile, {n: f"cid:{cid(n)}" for n in CHARTS})
+    archive_html = embed_images(html, images)
     return WeeklyReport(
         week=figures.week.name,
         subject=subject_for(figures, profile),
-        html=render_html(figures, profile, {n: f"cid:{cid(n)}" for n in images}),
+        html=html,
         archive_html=archive_html,
         text=render_text(figures, profile),
-        images={cid(n): png for n, png in images.items()},
+        images=images,
         pdf=render_pdf(archive_html),
     )
 
@@ -219,8 +205,6 @@ def send_weekly_report(engine, profile, settings, week: str) -> Path:
     """Render, archive and mail the weekly report once (kind 'weekly_report', key = week)."""
     report = make_weekly_report(engine, profile, settings, week)
     write_weekly_report(report, settings.reports_dir)
-    from reports.mail import deliver
-
     parsed = parse_week(week, profile.timezone)
     return deliver(
         engine, settings, kind=KIND, key=report.week, subject=report.subject, html=report.html,

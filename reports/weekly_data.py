@@ -15,8 +15,11 @@ from typing import Any
 
 import pandas as pd
 
+from classifiers.triage import PLATFORM_NAMES
+from reports.dutch import day_nl
 from reports.pseudonyms import Pseudonymiser
-from reports.weeks import Week, day_nl
+from reports.templating import inert
+from reports.weeks import Week
 
 LABELS_NL = {
     "criticism": "kritiek",
@@ -27,8 +30,6 @@ LABELS_NL = {
     "other": "overig",
 }
 LABEL_ORDER = tuple(LABELS_NL)
-PLATFORMS_NL = {"x": "X", "reddit": "Reddit", "news": "Nieuws", "mastodon": "Mastodon",
-                "bluesky": "Bluesky"}
 NEEDS_RESPONSE = ("respond", "consider_response")
 
 TREND_WEEKS = 12          # the balance of praise and criticism over this many weeks
@@ -242,25 +243,29 @@ def compute_weekly(mention_rows: list[dict], outcome_rows: list[dict], week: Wee
 
 
 class _Shower:
-    """Builds Examples: what a report may show of a mention."""
+    """Builds Examples: what a report may show of a mention (inert, pseudonymised, shortened)."""
 
     def __init__(self, pseudonyms: Pseudonymiser, week: Week):
         self.p = pseudonyms
         self.tz = week.tz
 
     def example(self, row: Any) -> Example:
-        text = self.p.text(row.text)
+        # Made inert before pseudonymising, so a bidi character inside a handle cannot cut
+        # the handle short and leave part of it readable.
+        handle = inert(row.author_handle) if isinstance(row.author_handle, str) else None
+        text = self.p.text(inert(row.text))
         if len(text) > EXCERPT_CHARS:
             text = text[: EXCERPT_CHARS - 1].rstrip() + "…"
+        title = inert(row.title) if isinstance(row.title, str) else ""
         local = row.created_at.tz_convert(self.tz)
         return Example(
             mention_id=int(row.mention_id),
-            author=self.p.author(row.platform, row.author_handle),
-            platform=PLATFORMS_NL.get(row.platform, row.platform),
+            author=self.p.author(row.platform, handle),
+            platform=PLATFORM_NAMES.get(row.platform, row.platform),
             when=f"{day_nl(local.date())} {local:%H:%M}",
             text=text,
-            title=self.p.text(row.title) if isinstance(row.title, str) and row.title else None,
-            link=self.p.link(row.platform, row.author_handle, row.url),
+            title=self.p.text(title) if title else None,
+            link=self.p.link(row.platform, handle, inert(row.url) if isinstance(row.url, str) else None),
             labels=", ".join(LABELS_NL.get(lb, lb) for lb in row.labels) or "nog niet gelabeld",
             engagement=int(row.engagement),
         )

@@ -1,4 +1,4 @@
-"""ISO weeks in the municipality's time zone, and Dutch names for days and dates."""
+"""ISO weeks in the municipality's time zone."""
 
 from __future__ import annotations
 
@@ -7,12 +7,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from reports.dutch import MONTHS, date_nl
 from voelspriet.errors import VoelsprietError
 
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
-DAYS_NL = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
-MONTHS_NL = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
-             "september", "oktober", "november", "december")
 
 
 class WeekError(VoelsprietError):
@@ -59,7 +57,7 @@ class Week:
         """'week 47 (16 t/m 22 november 2026)' in Dutch."""
         first, last = self.days[0], self.days[-1]
         if first.month == last.month:
-            span = f"{first.day} t/m {last.day} {MONTHS_NL[last.month - 1]} {last.year}"
+            span = f"{first.day} t/m {last.day} {MONTHS[last.month - 1]} {last.year}"
         elif first.year == last.year:
             span = f"{date_nl(first, year=False)} t/m {date_nl(last)}"
         else:
@@ -92,19 +90,3 @@ def week_of(moment: datetime, tz: ZoneInfo) -> str:
     """The ISO week name of a moment, in local time."""
     iso = moment.astimezone(tz).isocalendar()
     return f"{iso.year}-W{iso.week:02d}"
-
-
-def date_nl(day: date, *, year: bool = True) -> str:
-    """'18 november 2026' (or '18 november')."""
-    text = f"{day.day} {MONTHS_NL[day.month - 1]}"
-    return f"{text} {day.year}" if year else text
-
-
-def day_nl(day: date) -> str:
-    """'dinsdag 18 november'."""
-    return f"{DAYS_NL[day.weekday()]} {date_nl(day, year=False)}"
-
-
-def short_day_nl(day: date) -> str:
-    """'di 18/11' for chart axes."""
-    return f"{DAYS_NL[day.weekday()][:2]} {day.day}/{day.month}"

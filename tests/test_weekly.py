@@ -25,9 +25,11 @@ from reports.weekly import (
     load_figures,
     make_weekly_report,
     render_html,
+    render_text,
     send_weekly_report,
     write_weekly_report,
 )
+from reports.weekly_data import compute_weekly
 from reports.weeks import WeekError, parse_week
 from store.db import create_engine
 from store.migrate import upgrade
@@ -37,6 +39,7 @@ from voelspriet.settings import ROOT, Settings
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
 KEY = b"test-key"
+MONDAY_NOON = datetime.combine(MONDAY, datetime.min.time(), TZ).replace(hour=12)
 
 
 # ---------------------------------------------------------------- independent expectations
@@ -245,6 +248,26 @@ def test_no_private_handle_and_hostile_text_escaped(rendered):
     # In the PDF the markup is printed as text, not interpreted.
     assert '<script>alert("pwned")</script>' in pdf_text.replace("\n", "")
     assert HOSTILE.split(" @")[0][-40:] in " ".join(pdf_text.split())
+
+
+def test_control_and_bidi_characters_never_reach_the_report(profile):
+    """A reversed or hidden handle or text (U+202E, BEL) is shown as its plain characters."""
+    week = parse_week(WEEK)
+    row = {
+        "mention_id": 1, "platform": "x", "platform_id": "1", "url": None,
+        "author_handle": "@boze_buurman\u202eLOOF", "title": "Kop\u2066 met\u0007 tekens",
+        "text": "Parkeren is \u202edrama\u202c @jdevries\u200f_hmst", "created_at": MONDAY_NOON,
+        "replies": 9, "reposts": 0, "likes": 0, "reach": None, "labels": ["criticism"],
+        "scores": {"criticism": 0.9}, "action": "respond", "topic": None, "status": None,
+    }
+    figures = compute_weekly([row], [], week, profile, Pseudonymiser(KEY, {}))
+    html = render_html(figures, profile, {n: "data:," for n in ("daily", "trend", "topics", "platforms")})
+    text = render_text(figures, profile)
+    [shown] = figures.top_engagement
+    for part in (shown.author, shown.title, shown.text, html, text):
+        assert not set(part) & {"\u202e", "\u202c", "\u2066", "\u200f", "\u0007"}
+    assert "Parkeren is drama" in html and "Kop met tekens" in html
+    assert "jdevries" not in html and "boze_buurman" not in html
 
 
 # ---------------------------------------------------------------- PDF, HTML in a browser, email
