@@ -127,7 +127,7 @@ def balance_trend_chart(trend: pd.DataFrame, week_labels: list[str]) -> bytes:
            edgecolor="#666666", hatch="//", width=0.6, zorder=1)
     ax.axhline(0, color="black", linewidth=0.8)
     items = []
-    for label, text in (("praise", "lof"), ("criticism", "kritiek")):
+    for label, text in (("praise", "complimenten"), ("criticism", "kritiek")):
         colour, marker, style = LABEL_STYLE[label]
         ys = trend[label].tolist()
         ax.plot(x, ys, color=colour, marker=marker, linestyle=style, linewidth=2.2, markersize=6,
@@ -140,7 +140,7 @@ def balance_trend_chart(trend: pd.DataFrame, week_labels: list[str]) -> bytes:
     _direct_labels(ax, x[-1], items)
     ax.set_xticks(x, week_labels)
     ax.set_xlim(-0.6, len(x) - 0.4)
-    ax.set_title("Lof en kritiek per week (balken: saldo lof min kritiek)")
+    ax.set_title("Complimenten en kritiek per week (balken: saldo complimenten min kritiek)")
     ax.set_ylabel("aantal vermeldingen")
     ax.set_xlabel("week")
     return _png(fig)

@@ -10,6 +10,11 @@ MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augus
           "september", "oktober", "november", "december")
 # Not simply the first three letters: maart is "mrt".
 MONTHS_SHORT = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
+# The labels in the checklist's own words (rules 4 and 6), in every email and report.
+LABEL_NAMES = {
+    "praise": "compliment", "criticism": "kritiek", "factual_error": "onjuiste feiten",
+    "offensive": "kwetsend", "policy_question": "beleidsvraag", "other": "overig",
+}
 
 
 def short_weekday(day: date) -> str:

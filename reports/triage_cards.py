@@ -17,16 +17,12 @@ from sqlalchemy.engine import Connection
 from classifiers.labels import LABELS
 from classifiers.policy import REPLY_ACTIONS, TriagePolicy
 from classifiers.triage import PLATFORM_NAMES
-from reports.dutch import local_time
 from reports.reply_length import reply_hint
+from reports.dutch import LABEL_NAMES, local_time
 from reports.templating import inert
 from store.tables import classifications, mentions, triage_decisions
 from voelspriet.profile import Profile
 
-LABEL_NAMES = {
-    "praise": "compliment", "criticism": "kritiek", "factual_error": "onjuiste feiten",
-    "offensive": "kwetsend", "policy_question": "beleidsvraag", "other": "overig",
-}
 # The daily email's groups, in this order (rule 6).
 GROUPS = (
     ("respond", "Reageren"),

@@ -16,20 +16,13 @@ from typing import Any
 import pandas as pd
 
 from classifiers.triage import PLATFORM_NAMES
-from reports.dutch import day_nl
+from reports.dutch import LABEL_NAMES, day_nl
 from reports.pseudonyms import Pseudonymiser
 from reports.templating import inert
 from reports.weeks import Week
 
-LABELS_NL = {
-    "criticism": "kritiek",
-    "praise": "lof",
-    "policy_question": "beleidsvraag",
-    "factual_error": "feitelijke onjuistheid",
-    "offensive": "beledigend",
-    "other": "overig",
-}
-LABEL_ORDER = tuple(LABELS_NL)
+LABEL_ORDER = ("criticism", "praise", "policy_question", "factual_error", "offensive", "other")
+LABELS_NL = {label: LABEL_NAMES[label] for label in LABEL_ORDER}
 NEEDS_RESPONSE = ("respond", "consider_response")
 
 TREND_WEEKS = 12          # the balance of praise and criticism over this many weeks

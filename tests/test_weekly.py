@@ -283,7 +283,7 @@ def test_pdf_has_pages_in_dutch(rendered):
     shutil.copy(pages[0], ARTIFACTS / "weekly-pdf-page1.png")
     text = _pdf_text(rendered["pdf_path"])
     for heading in ("Weekrapport sentiment gemeente Heemstede", "Wat is er veranderd", "Pieken",
-                    "Lof en kritiek", "Onderwerpen", "Per platform", "Meeste interactie",
+                    "Complimenten en kritiek", "Onderwerpen", "Per platform", "Meeste interactie",
                     "Webcare", "woensdag 18 november: 9 keer kritiek"):
         assert heading in text, heading
 
