@@ -25,7 +25,7 @@ run() {  # run DAG_ID LOGICAL_DATE: one `airflow dags test`, its log kept, one l
 }
 
 run collect 2026-11-23T10:00:00+01:00        # replay -> store -> classify -> triage -> alerts
-run daily_triage 2026-11-23T08:00:00+01:00   # the morning mail for 22 Nov 07:30 - 23 Nov 07:30
+run daily_triage 2026-11-24T08:00:00+01:00   # the morning mail for 23 Nov 07:30 - 24 Nov 07:30
 run weekly_report 2026-11-23T09:00:00+01:00  # week 2026-W47
 run retrain 2026-11-22T05:00:00+01:00        # skipped unless labels were corrected
 run retention 2026-11-23T04:00:00+01:00
