@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from classifiers.corpus import DATA_DIR, load_corpus
@@ -23,6 +24,7 @@ from classifiers.corrections import load_corrections, newest_correction_id
 from classifiers.evaluation import evaluate
 from classifiers.model import Model, load_model, save_model
 from classifiers.training import train_model, training_set
+from store.tables import label_corrections
 from voelspriet.errors import ModelError
 
 log = logging.getLogger(__name__)
@@ -77,6 +79,16 @@ def _record(settings, decision: Decision) -> Decision:
     return decision
 
 
+def _mark_used(engine: Engine, through: int, version: str) -> None:
+    """Record in the store which model first trained on each correction."""
+    with engine.begin() as conn:
+        conn.execute(
+            sa.update(label_corrections)
+            .where(label_corrections.c.id <= through, label_corrections.c.used_in_model.is_(None))
+            .values(used_in_model=version)
+        )
+
+
 def retrain_if_better(engine: Engine, settings, data_dir: Path = DATA_DIR) -> Decision:
     """Retrain when there are new corrections; replace the model only if it is not worse."""
     try:
@@ -99,6 +111,7 @@ def retrain_if_better(engine: Engine, settings, data_dir: Path = DATA_DIR) -> De
         if current is not None:
             shutil.copy2(settings.model_path, Path(settings.model_path).with_suffix(".previous.skops"))
         save_model(candidate, settings.model_path)
+        _mark_used(engine, newest, candidate.version)
         reason = (f"nieuw model {candidate.version} vervangt {current.version if current else '(geen)'}: "
                   f"held-out {candidate_scores} tegen {current_scores}")
     else:

@@ -266,8 +266,13 @@ def test_retrain_only_with_new_corrections_and_only_if_not_worse(sqlite_engine, 
         second.candidate_scores["macro_f1"] >= second.current_scores["macro_f1"]
         and second.candidate_scores["response_recall"] >= second.current_scores["response_recall"]
     )
+    with sqlite_engine.connect() as conn:
+        used = conn.execute(sa.select(label_corrections.c.used_in_model)).scalar()
     if second.replaced:
         assert load_model(model_path).metadata["corrections"] == 1
+        assert used == second.candidate_version
+    else:
+        assert used is None
 
     third = retrain_if_better(sqlite_engine, settings, small_dir)
     assert not third.retrained
