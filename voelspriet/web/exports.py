@@ -12,8 +12,6 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from openpyxl import Workbook
-
 from store.web_queries import effective_labels
 from voelspriet.web.rendering import ACTION_NAMES, LABEL_NAMES, PLATFORM_NAMES, STATUS_NAMES
 
@@ -74,6 +72,8 @@ def csv_chunks(rows: Iterable[dict], zone: ZoneInfo) -> Iterator[str]:
 
 def xlsx_bytes(rows: Iterable[dict], zone: ZoneInfo) -> bytes:
     """An Excel workbook of the rows (openpyxl write-only mode keeps memory flat)."""
+    from openpyxl import Workbook
+
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Vermeldingen")
     sheet.append(HEADER)
