@@ -20,7 +20,7 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -31,24 +31,19 @@ from sqlalchemy.sql.expression import ClauseElement, Executable
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from store import web_queries as q  # noqa: E402
-from store.db import create_engine  # noqa: E402
-from store.migrate import upgrade  # noqa: E402
-from voelspriet.profile import load_profile  # noqa: E402
-from voelspriet.settings import load_settings  # noqa: E402
-from voelspriet.web import create_app  # noqa: E402
-from voelspriet.web.config import WebConfig  # noqa: E402
-from voelspriet.web.passwords import hash_password  # noqa: E402
-from tests.web_support import LiveServer  # noqa: E402
+from store import web_queries as q
+from store.db import create_engine
+from store.migrate import upgrade
+from tests.web_support import LiveServer
+from voelspriet.profile import load_profile
+from voelspriet.settings import load_settings
+from voelspriet.web import create_app
+from voelspriet.web.config import WebConfig
+from voelspriet.web.passwords import hash_password
 
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-NOW = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
-WORDS = ("gemeente heemstede parkeren vergunning afval container bomen kap fiets verkeer "
-         "wethouder raad belasting ozb woning bouw wandelbos groenendaal binnenweg zandvaart "
-         "vraag klacht compliment mooi slecht goed waarom wanneer hoe kan iemand weet "
-         "het de een en van in op met voor niet ook dat is zijn was worden heel erg weer "
-         "straat plein park school sport zwembad bibliotheek markt evenement koningsdag "
-         "kerstmarkt politie handhaving overlast veilig camera boa zorg wmo loket paspoort").split()
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+WORDS = ["gemeente", "heemstede", "parkeren", "vergunning", "afval", "container", "bomen", "kap", "fiets", "verkeer", "wethouder", "raad", "belasting", "ozb", "woning", "bouw", "wandelbos", "groenendaal", "binnenweg", "zandvaart", "vraag", "klacht", "compliment", "mooi", "slecht", "goed", "waarom", "wanneer", "hoe", "kan", "iemand", "weet", "het", "de", "een", "en", "van", "in", "op", "met", "voor", "niet", "ook", "dat", "is", "zijn", "was", "worden", "heel", "erg", "weer", "straat", "plein", "park", "school", "sport", "zwembad", "bibliotheek", "markt", "evenement", "koningsdag", "kerstmarkt", "politie", "handhaving", "overlast", "veilig", "camera", "boa", "zorg", "wmo", "loket", "paspoort"]
 RARE = ["parkeervergunning", "grofvuil", "bestemmingsplan", "kwijtschelding", "rioolheffing"]
 PLATFORMS = ["x", "reddit", "news", "mastodon", "bluesky"]
 LABEL_SETS = [["other"], ["criticism"], ["praise"], ["policy_question"], ["factual_error"],
@@ -125,7 +120,7 @@ def load(engine, n: int) -> float:
             cur.execute("ANALYZE")
         else:
             def naive(d):  # UTCDateTime stores naive UTC text on SQLite
-                return d.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
+                return d.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
             batch_m, batch_c, batch_d = [], [], []
             for m, c, d in rows(n):
@@ -192,22 +187,22 @@ def measure(url: str, engine, profile, repeat: int) -> list[dict]:
         q.add_user(conn, "bench", "analyst", hash_password("bench-wachtwoord"), NOW)
     config = WebConfig(secret="x" * 40, reports_dir=Path(tempfile.mkdtemp()))
     results = []
-    with LiveServer(create_app(engine, settings, profile, config)) as server:
-        with httpx.Client(base_url=server.url, timeout=120) as client:
-            page = client.get("/login")
-            token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
-            client.post("/login", data={"username": "bench", "password": "bench-wachtwoord",
-                                        "csrf_token": token})
-            for name, path in CASES:
-                client.get(path)  # warm-up
-                times = []
-                for _ in range(repeat):
-                    start = time.perf_counter()
-                    response = client.get(path)
-                    times.append((time.perf_counter() - start) * 1000)
-                    assert response.status_code == 200, (path, response.status_code)
-                results.append({"case": name, "path": path, "median_ms": statistics.median(times),
-                                "max_ms": max(times), "plan": plan(engine, profile, path)})
+    with (LiveServer(create_app(engine, settings, profile, config)) as server,
+          httpx.Client(base_url=server.url, timeout=120) as client):
+        page = client.get("/login")
+        token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
+        client.post("/login", data={"username": "bench", "password": "bench-wachtwoord",
+                                    "csrf_token": token})
+        for name, path in CASES:
+            client.get(path)  # warm-up
+            times = []
+            for _ in range(repeat):
+                start = time.perf_counter()
+                response = client.get(path)
+                times.append((time.perf_counter() - start) * 1000)
+                assert response.status_code == 200, (path, response.status_code)
+            results.append({"case": name, "path": path, "median_ms": statistics.median(times),
+                            "max_ms": max(times), "plan": plan(engine, profile, path)})
     return results
 
 

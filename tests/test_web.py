@@ -17,16 +17,16 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
+from store import web_queries as q
 from store.tables import label_corrections, outcomes, triage_decisions
+from tests.web_support import NOW, LiveServer, add_decision, add_mention, seed
 from voelspriet.errors import ConfigError
 from voelspriet.settings import ROOT, load_settings
 from voelspriet.web import create_app
 from voelspriet.web.app import routes
 from voelspriet.web.config import WebConfig, load_secret
-from voelspriet.web.users import UserError, add_user, change_user
-from store import web_queries as q
 from voelspriet.web.passwords import hash_password
-from tests.web_support import NOW, LiveServer, add_decision, add_mention, seed
+from voelspriet.web.users import UserError, add_user, change_user
 
 PASSWORD = "een-lang-wachtwoord"
 
@@ -273,16 +273,16 @@ def test_admin_manages_users_and_password_change_ends_sessions(site):
 
 
 def test_trusted_proxy_header_is_off_by_default_and_on_when_configured(site, profile):
-    server, _, engine, config = site
+    server, _, engine, _ = site
     with httpx.Client(base_url=server.url) as client:
         assert client.get("/inbox", headers={"X-Remote-User": "wendy"}).status_code == 303
     for proxies, expected in ((frozenset({"127.0.0.1"}), 200), (frozenset({"10.0.0.1"}), 303)):
         sso = WebConfig(secret="s" * 40, trusted_header="X-Remote-User", trusted_proxies=proxies)
-        with LiveServer(create_app(engine, load_settings(), profile, sso)) as other:
-            with httpx.Client(base_url=other.url) as client:
-                response = client.get("/inbox", headers={"X-Remote-User": "wendy"})
-                assert response.status_code == expected
-                assert client.get("/inbox", headers={"X-Remote-User": "niemand"}).status_code == 303
+        with (LiveServer(create_app(engine, load_settings(), profile, sso)) as other,
+              httpx.Client(base_url=other.url) as client):
+            response = client.get("/inbox", headers={"X-Remote-User": "wendy"})
+            assert response.status_code == expected
+            assert client.get("/inbox", headers={"X-Remote-User": "niemand"}).status_code == 303
 
 
 def test_model_card_and_reports(site):

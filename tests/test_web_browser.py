@@ -15,11 +15,11 @@ from openpyxl import load_workbook
 from store import web_queries as q
 from store.db import create_engine
 from store.migrate import upgrade
+from tests.web_support import NOW, LiveServer, seed
 from voelspriet.settings import load_settings
 from voelspriet.web import create_app
 from voelspriet.web.config import WebConfig
 from voelspriet.web.passwords import hash_password
-from tests.web_support import NOW, LiveServer, seed
 
 pytestmark = pytest.mark.browser
 

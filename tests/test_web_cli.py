@@ -19,7 +19,8 @@ VOELSPRIET = str(Path(sys.executable).parent / "voelspriet")
 def run(env: dict, *args: str, input: str | None = None):
     # A new session has no controlling terminal, so getpass reads the password from stdin.
     return subprocess.run([VOELSPRIET, *args], capture_output=True, text=True, input=input,
-                          timeout=120, env={**os.environ, **env}, start_new_session=True)
+                          timeout=120, env={**os.environ, **env}, start_new_session=True,
+                          check=False)
 
 
 def test_users_add_prompts_for_a_password_and_lists(tmp_path):

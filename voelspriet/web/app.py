@@ -20,7 +20,9 @@ from voelspriet.web.config import WebConfig, load_web_config
 from voelspriet.web.pages import redirect, render
 from voelspriet.web.rendering import make_templates
 from voelspriet.web.security import (
-    LoginRequiredMiddleware, SecurityHeadersMiddleware, csrf_protected,
+    LoginRequiredMiddleware,
+    SecurityHeadersMiddleware,
+    csrf_protected,
 )
 
 STATIC = Path(__file__).parent / "static"

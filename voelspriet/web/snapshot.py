@@ -6,7 +6,7 @@ when opened from the archive years later. WeasyPrint fetches nothing from the ne
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import jinja2
 
@@ -22,7 +22,7 @@ class SnapshotError(VoelsprietError):
 def render_html(env: jinja2.Environment, record: dict, municipality: str) -> str:
     """The snapshot page for ``record`` (outcome_with_context)."""
     return env.get_template("snapshot.html").render(
-        **record, municipality=municipality, generated_at=datetime.now(timezone.utc)
+        **record, municipality=municipality, generated_at=datetime.now(UTC)
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy.engine import Engine
 
@@ -39,7 +39,7 @@ def add_user(engine: Engine, username: str, role: str, password: str | None,
         if q.get_user(conn, username=username):
             raise UserError(f"gebruiker '{username}' bestaat al.")
         return q.add_user(conn, username, role, hash_password(password) if password else None,
-                          datetime.now(timezone.utc), display_name)
+                          datetime.now(UTC), display_name)
 
 
 def change_user(engine: Engine, username: str, *, role: str | None = None,

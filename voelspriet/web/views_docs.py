@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import mimetypes
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from markdown_it import MarkdownIt
@@ -48,7 +48,7 @@ def reports(request: Request):
             stat = p.stat()
             files.append({
                 "path": p.relative_to(root).as_posix(), "name": p.name,
-                "modified": datetime.fromtimestamp(stat.st_mtime, timezone.utc),
+                "modified": datetime.fromtimestamp(stat.st_mtime, UTC),
                 "size_kb": max(1, stat.st_size // 1024),
             })
     return render(request, "reports.html", {"files": files})

@@ -17,7 +17,15 @@ from voelspriet.mention import PLATFORMS
 from voelspriet.web import exports
 from voelspriet.web.forms import parse_labels, parse_table_request
 from voelspriet.web.pages import (
-    display_names, flash, languages, now, path_id, read, redirect, render, write,
+    display_names,
+    flash,
+    languages,
+    now,
+    path_id,
+    read,
+    redirect,
+    render,
+    write,
 )
 from voelspriet.web.security import require_role
 
