@@ -74,12 +74,14 @@ class LoginRequiredMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        path = scope["path"]
+        if path.startswith(PUBLIC_PREFIXES):  # static files: no user lookup needed
+            scope["user"] = None
+            await self.app(scope, receive, send)
+            return
         conn = HTTPConnection(scope)
         scope["user"] = await run_in_threadpool(_find_user, conn)
-        path = scope["path"]
-        if scope["user"] is None and not (
-            path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES)
-        ):
+        if scope["user"] is None and path not in PUBLIC_PATHS:
             target = path + (f"?{scope['query_string'].decode('latin-1')}" if scope["query_string"] else "")
             response = RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
             await response(scope, receive, send)
