@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -129,6 +130,7 @@ def load(engine, n: int) -> float:
                 batch_d.append((*d[:10], naive(d[10]), naive(d[11])))
                 if len(batch_m) == 20_000:
                     _sqlite_flush(cur, batch_m, batch_c, batch_d)
+                    raw.commit()  # one huge transaction would grow the WAL to gigabytes
             _sqlite_flush(cur, batch_m, batch_c, batch_d)
             raw.commit()
             cur.execute("ANALYZE")
@@ -247,6 +249,7 @@ def main() -> None:
         finally:
             if drop:
                 drop()
+            shutil.rmtree(tmp, ignore_errors=True)
         report.append(f"\n## {kind} (load {seconds:.0f} s)\n\n| case | median ms | max ms |\n|---|---:|---:|")
         for r in results:
             report.append(f"| {r['case']} | {r['median_ms']:.0f} | {r['max_ms']:.0f} |")
