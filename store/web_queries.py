@@ -61,7 +61,9 @@ class MentionFilter:
 SORTS = {
     "nieuwste": lambda: [m.c.created_at.desc(), m.c.id.desc()],
     "oudste": lambda: [m.c.created_at.asc(), m.c.id.asc()],
-    "urgentie": lambda: [td.c.urgency.desc().nulls_last(), m.c.created_at.desc(), m.c.id.desc()],
+    # urgency is NOT NULL and this order keeps only decided mentions: a plain DESC can use
+    # ix_triage_decisions_urgency on both databases (NULLS LAST would need a sort).
+    "urgentie": lambda: [td.c.urgency.desc(), m.c.created_at.desc(), m.c.id.desc()],
     "reacties": lambda: [m.c.replies.desc().nulls_last(), m.c.created_at.desc(), m.c.id.desc()],
 }
 DEFAULT_SORT = "nieuwste"
@@ -142,11 +144,35 @@ def _search(dialect: str, q: str | None):
     return m.c.id.in_(hits.columns(sa.column("rowid", sa.Integer)))
 
 
-def _base_select(columns):
-    joined = m.outerjoin(c, c.c.id == _latest_classification_id()).outerjoin(
-        td, td.c.mention_id == m.c.id
-    )
+def _base_select(columns, decided: bool = False):
+    """Mentions with their latest classification and decision.
+
+    ``decided`` keeps only mentions with a triage decision and starts the join from
+    triage_decisions, so its urgency index can drive the query (inbox, urgency order).
+    """
+    latest = c.c.id == _latest_classification_id()
+    if decided:
+        joined = td.join(m, m.c.id == td.c.mention_id).outerjoin(c, latest)
+    else:
+        joined = m.outerjoin(c, latest).outerjoin(td, td.c.mention_id == m.c.id)
     return sa.select(*columns).select_from(joined)
+
+
+def _id_select(f: MentionFilter, sort: str):
+    """The ids of the view, joining only what the filter and order need.
+
+    Sorting and counting ids alone is cheap; the full rows (with the correlated
+    latest-classification and correction lookups) are fetched for one page only.
+    """
+    if sort == "urgentie":
+        joined = td.join(m, m.c.id == td.c.mention_id)
+    elif any((f.action, f.topic, f.status, f.department)):
+        joined = m.outerjoin(td, td.c.mention_id == m.c.id)
+    else:
+        joined = m
+    if f.label:
+        joined = joined.outerjoin(c, c.c.id == _latest_classification_id())
+    return sa.select(m.c.id).select_from(joined)
 
 
 def _where(dialect: str, f: MentionFilter) -> list:
@@ -190,9 +216,16 @@ def _row_columns():
 
 
 def mention_rows_query(dialect: str, f: MentionFilter, sort: str = DEFAULT_SORT) -> sa.Select:
-    """The SELECT behind the mention table and its exports."""
-    order = SORTS.get(sort, SORTS[DEFAULT_SORT])()
-    return _base_select(_row_columns()).where(*_where(dialect, f)).order_by(*order)
+    """The SELECT behind the mention table's exports: every column, in the view's order."""
+    sort = sort if sort in SORTS else DEFAULT_SORT
+    base = _base_select(_row_columns(), decided=sort == "urgentie")
+    return base.where(*_where(dialect, f)).order_by(*SORTS[sort]())
+
+
+def page_ids_query(dialect: str, f: MentionFilter, sort: str = DEFAULT_SORT) -> sa.Select:
+    """The ids of the view in order (limit and offset make a page)."""
+    sort = sort if sort in SORTS else DEFAULT_SORT
+    return _id_select(f, sort).where(*_where(dialect, f)).order_by(*SORTS[sort]())
 
 
 def list_mentions(
@@ -201,9 +234,14 @@ def list_mentions(
     """One page of the mention table, with a total counted up to COUNT_CAP."""
     dialect = conn.dialect.name
     page = max(1, page)
-    query = mention_rows_query(dialect, f, sort).limit(page_size).offset((page - 1) * page_size)
-    rows = [dict(r._mapping) for r in conn.execute(query)]
-    capped = _base_select([m.c.id]).where(*_where(dialect, f)).limit(COUNT_CAP + 1).subquery()
+    ids_query = page_ids_query(dialect, f, sort).limit(page_size).offset((page - 1) * page_size)
+    ids = list(conn.execute(ids_query).scalars())
+    by_id = {}
+    if ids:
+        full = _base_select(_row_columns()).where(m.c.id.in_(ids))
+        by_id = {r.id: dict(r._mapping) for r in conn.execute(full)}
+    rows = [by_id[i] for i in ids if i in by_id]
+    capped = _id_select(f, sort).where(*_where(dialect, f)).limit(COUNT_CAP + 1).subquery()
     total = conn.execute(sa.select(sa.func.count()).select_from(capped)).scalar_one()
     return Page(rows, page, page_size, min(total, COUNT_CAP), total > COUNT_CAP)
 
@@ -233,7 +271,7 @@ def inbox(conn: Connection, tab: str, limit: int = 200) -> list[dict]:
     """Open mentions of one inbox tab, most urgent first, then the nearest deadline."""
     actions = INBOX_TABS[tab]
     query = (
-        _base_select(_row_columns())
+        _base_select(_row_columns(), decided=True)
         .where(td.c.action.in_(actions), td.c.status.in_(OPEN_STATUSES))
         .order_by(td.c.urgency.desc(), td.c.deadline.asc().nulls_last(), m.c.created_at.desc())
         .limit(limit)

@@ -32,7 +32,7 @@ from voelspriet.web.security import require_role
 PAGE_SIZE = 50
 EXPORT_LIMIT = 100_000
 SORT_NAMES = {"nieuwste": "Nieuwste eerst", "oudste": "Oudste eerst",
-              "urgentie": "Meest urgent", "reacties": "Meeste reacties"}
+              "urgentie": "Meest urgent (met triagebesluit)", "reacties": "Meeste reacties"}
 
 
 def _table_request(request: Request):
