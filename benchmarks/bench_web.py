@@ -167,7 +167,7 @@ def _compile_explain(element, compiler, **kw):
 
 
 def plan(engine, profile, path: str) -> str:
-    """The database's plan for the page query behind ``path``."""
+    """The database's plan for the query that picks the page's ids behind ``path``."""
     from starlette.datastructures import QueryParams
 
     from voelspriet.web.forms import parse_table_request
@@ -177,7 +177,7 @@ def plan(engine, profile, path: str) -> str:
     params = QueryParams(path.partition("?")[2])
     with engine.connect() as conn:
         table = parse_table_request(params, profile, ["en", "nl"])
-        query = q.mention_rows_query(conn.dialect.name, table.filter, table.sort).limit(50)
+        query = q.page_ids_query(conn.dialect.name, table.filter, table.sort).limit(50)
         prefix = "EXPLAIN QUERY PLAN " if conn.dialect.name == "sqlite" else "EXPLAIN "
         lines = conn.execute(Explain(query, prefix)).all()
     return "\n".join(str(line[-1]) for line in lines)
