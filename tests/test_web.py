@@ -66,7 +66,7 @@ def token(response: httpx.Response) -> str:
 
 
 def login(server, username: str) -> httpx.Client:
-    client = httpx.Client(base_url=server.url)
+    client = httpx.Client(base_url=server.url, timeout=60)  # the first PDF loads WeasyPrint
     page = client.get("/login")
     response = client.post("/login", data={"username": username, "password": PASSWORD,
                                            "csrf_token": token(page), "next": "/inbox"})
