@@ -134,9 +134,14 @@ def _search(dialect: str, q: str | None):
         return None
     if dialect == "postgresql":
         query = " & ".join(f"{w}:*" for w in words)
-        return sa.literal_column(PG_SEARCH_VECTOR).op("@@")(
+        matches = sa.literal_column(PG_SEARCH_VECTOR).op("@@")(
             sa.func.to_tsquery(sa.literal_column("'simple'::regconfig"), query)
         )
+        # PostgreSQL misjudges how rare a prefix query is and may instead scan every
+        # mention by date, computing the tsvector per row (seconds at 1M mentions).
+        # A materialised CTE makes it take the GIN index first.
+        hits = sa.select(m.c.id).where(matches).cte("search_hits").prefix_with("MATERIALIZED")
+        return m.c.id.in_(sa.select(hits.c.id))
     match = " ".join(f'"{w}"*' for w in words)
     hits = sa.text("SELECT rowid FROM mentions_fts WHERE mentions_fts MATCH :match").bindparams(
         match=match
