@@ -45,6 +45,11 @@ test: env system-deps
 benchmark: env
 	@bash scripts/benchmarks.sh
 
+# The web app on http://127.0.0.1:8000/ (add a user first: .venv/bin/voelspriet users add NAME --role webcare).
+web: env
+	$(BIN)/voelspriet db upgrade
+	$(BIN)/voelspriet web --host $${VOELSPRIET_WEB_HOST:-127.0.0.1} --port $${VOELSPRIET_WEB_PORT:-8000}
+
 lint: env
 	$(BIN)/ruff check .
 

@@ -193,3 +193,14 @@ users = sa.Table(
     sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
     sa.Column("created_at", UTCDateTime, nullable=False),
 )
+
+# Indexes for the web's tables and inbox (migration web_1). Full-text search lives outside
+# this metadata: an FTS5 table `mentions_fts` on SQLite, a GIN tsvector index on PostgreSQL.
+sa.Index("ix_mentions_platform_created_at", mentions.c.platform, mentions.c.created_at)
+sa.Index("ix_mentions_language_created_at", mentions.c.language, mentions.c.created_at)
+sa.Index("ix_classifications_mention_id_id", classifications.c.mention_id, classifications.c.id)
+sa.Index("ix_triage_decisions_status_urgency", triage_decisions.c.status, triage_decisions.c.urgency)
+sa.Index("ix_triage_decisions_topic", triage_decisions.c.topic)
+sa.Index("ix_triage_decisions_urgency", triage_decisions.c.urgency)
+sa.Index("ix_outcomes_mention_id", outcomes.c.mention_id)
+sa.Index("ix_label_corrections_mention_id", label_corrections.c.mention_id)

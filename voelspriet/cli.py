@@ -27,6 +27,8 @@ db_app = typer.Typer(help="De database (store) inrichten en bijwerken.", no_args
 app.add_typer(db_app, name="db")
 report_app = typer.Typer(help="E-mails en rapporten maken en versturen.", no_args_is_help=True)
 app.add_typer(report_app, name="report")
+users_app = typer.Typer(help="Gebruikers van de webapp beheren.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
 
 err = Console(stderr=True, soft_wrap=True)
 
@@ -272,6 +274,72 @@ def report_weekly(
     else:
         html, pdf = save_weekly_report(engine, profile, settings, week)
         err.print(f"Weekrapport {week} opgeslagen: {html} en {pdf}")
+
+
+@app.command()
+def web(
+    host: Annotated[str, typer.Option(help="Adres om op te luisteren.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Poort.")] = 8000,
+) -> None:
+    """Start de webapp: inbox voor webcare en tabellen voor analisten."""
+    import uvicorn
+
+    from voelspriet.web import create_app
+
+    settings = _settings()
+    web_app = create_app(_store(), settings, _profile())
+    err.print(f"voelspriet web op http://{host}:{port}/ (stoppen met Ctrl+C)")
+    uvicorn.run(web_app, host=host, port=port, log_level="warning", proxy_headers=False)
+
+
+@users_app.command("add")
+def users_add(
+    name: Annotated[str, typer.Argument(help="Gebruikersnaam.")],
+    role: Annotated[str, typer.Option(help="analyst, webcare of admin.")] = "analyst",
+    display_name: Annotated[Optional[str], typer.Option("--name", help="Volledige naam.")] = None,
+    sso_only: Annotated[bool, typer.Option("--sso-only", help="Geen wachtwoord: alleen via de SSO-proxy.")] = False,
+) -> None:
+    """Voeg een gebruiker toe; vraagt om een wachtwoord."""
+    from voelspriet.web.users import add_user, check_role
+
+    check_role(role)
+    password = None if sso_only else typer.prompt("Wachtwoord", hide_input=True,
+                                                  confirmation_prompt="Nogmaals")
+    add_user(_store(), name, role, password, display_name)
+    err.print(f"Gebruiker {escape(name)} toegevoegd met rol {role}.")
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """Toon alle gebruikers met hun rol."""
+    from voelspriet.web.users import list_users
+
+    for user in list_users(_store()):
+        state = "actief" if user["active"] else "uitgeschakeld"
+        sys.stdout.write(f"{user['username']}\t{user['role']}\t{state}\t{user['display_name'] or ''}\n")
+
+
+@users_app.command("passwd")
+def users_passwd(name: Annotated[str, typer.Argument(help="Gebruikersnaam.")]) -> None:
+    """Geef een gebruiker een nieuw wachtwoord (lopende sessies vervallen)."""
+    from voelspriet.web.users import change_user
+
+    password = typer.prompt("Nieuw wachtwoord", hide_input=True, confirmation_prompt="Nogmaals")
+    change_user(_store(), name, password=password)
+    err.print(f"Wachtwoord van {escape(name)} gewijzigd.")
+
+
+@users_app.command("set")
+def users_set(
+    name: Annotated[str, typer.Argument(help="Gebruikersnaam.")],
+    role: Annotated[Optional[str], typer.Option(help="analyst, webcare of admin.")] = None,
+    active: Annotated[Optional[bool], typer.Option("--active/--inactive", help="Aan- of uitzetten.")] = None,
+) -> None:
+    """Wijzig de rol van een gebruiker of zet hem aan of uit."""
+    from voelspriet.web.users import change_user
+
+    change_user(_store(), name, role=role, active=active)
+    err.print(f"Gebruiker {escape(name)} bijgewerkt.")
 
 
 def _window(since: datetime | None, until: datetime | None):
