@@ -31,7 +31,12 @@ run retrain 2026-11-22T05:00:00+01:00        # skipped unless labels were correc
 run retention 2026-11-23T04:00:00+01:00
 
 echo
+echo "voelspriet classify (JSON-regels in, labels en actie uit):"
+echo '{"id": "demo-1", "text": "Waarom moet ik ineens betalen om voor mijn eigen huis aan de Binnenweg te parkeren? Wie kan dat uitleggen?"}' \
+    | .venv/bin/voelspriet classify
+echo
 echo "Store:        $VOELSPRIET_VAR_DIR/voelspriet.db"
 echo "Rapporten:    $VOELSPRIET_VAR_DIR/reports/"
 echo "Airflow-logs: $logs/ (en $AIRFLOW_HOME/logs/)"
 echo "Airflow-UI:   make airflow"
+echo "Webapp:       .venv/bin/voelspriet users add NAAM --role webcare, dan make web (http://127.0.0.1:8000/)"
