@@ -18,7 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -79,7 +79,7 @@ def parse_times(repeat: int) -> dict[str, float]:
 
 def replay_file(path: Path, count: int) -> Path:
     """``count`` replayable mentions about Heemstede, one minute apart."""
-    start = datetime(2026, 11, 1, tzinfo=timezone.utc)
+    start = datetime(2026, 11, 1, tzinfo=UTC)
     topics = ["parkeren op de Binnenweg", "het afval in Glip", "de bomen in het Wandelbos",
               "de OZB", "het fietspad op de Heemsteedse Dreef", "de balie van het gemeentehuis"]
     with path.open("w", encoding="utf-8") as out:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -48,7 +48,7 @@ def classify_with(
         if not rows:
             break
         predictions = model.predict([mention_text(r.title, r.text) for r in rows])
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         values = [
             {
                 "mention_id": r.id,

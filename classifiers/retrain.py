@@ -13,7 +13,7 @@ import json
 import logging
 import shutil
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -72,7 +72,7 @@ def _headline(report: dict) -> dict:
 def _record(settings, decision: Decision) -> Decision:
     path = _log_path(settings)
     path.parent.mkdir(parents=True, exist_ok=True)
-    entry = {"decided_at": datetime.now(timezone.utc).isoformat(), **asdict(decision)}
+    entry = {"decided_at": datetime.now(UTC).isoformat(), **asdict(decision)}
     with path.open("a", encoding="utf-8") as fh:
         fh.write(json.dumps(entry, ensure_ascii=False) + "\n")
     log.info("hertraining: %s", decision.reason)

@@ -77,7 +77,7 @@ class Collector(ABC):
         self.profile = profile
         self.credentials = credentials
 
-    @staticmethod
+    @staticmethod  # noqa: B027 (an optional hook: a collector without settings checks nothing)
     def validate(settings: dict[str, Any]) -> None:
         """Raise ``ValueError("field: what is wrong. Tip: ...")`` for bad settings."""
 

@@ -100,7 +100,6 @@ def collect():
     def classify() -> int:
         """Classify every stored mention that the current model has not classified yet."""
         from classifiers.apply import classify_pending
-
         from voelspriet.runtime import pipeline
 
         with pipeline() as p:
@@ -110,7 +109,6 @@ def collect():
     def triage(**context) -> int:
         """Decide the rule-6 action for every new or changed classification."""
         from classifiers.triage import triage_pending
-
         from voelspriet.runtime import pipeline, run_moment
 
         with pipeline() as p:
@@ -120,7 +118,6 @@ def collect():
     def urgent_alerts(**context) -> int:
         """Mail the urgent mentions to webcare; each mention is alerted once."""
         from reports.alerts import send_urgent_alerts
-
         from voelspriet.runtime import pipeline, run_moment
 
         with pipeline() as p:

@@ -43,7 +43,6 @@ def daily_triage():
     def send_daily_triage(data_interval_start=None, data_interval_end=None) -> str:
         """Render and mail the daily triage for the data interval; return the report's path."""
         from reports.daily import send_daily_triage as send
-
         from voelspriet.runtime import pipeline
 
         with pipeline() as p:

@@ -63,7 +63,6 @@ def retrain():
         import logging
 
         from classifiers.retrain import retrain_if_better as retrain_model
-
         from voelspriet.runtime import pipeline
 
         with pipeline() as p:

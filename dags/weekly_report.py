@@ -42,7 +42,6 @@ def weekly_report():
     def send_weekly_report(data_interval_start=None) -> str:
         """Render and mail the report for the ISO week the data interval starts in."""
         from reports.weekly import send_weekly_report as send
-
         from voelspriet.runtime import pipeline
 
         year, week, _ = pendulum.instance(data_interval_start).in_timezone(TZ).isocalendar()

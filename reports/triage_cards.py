@@ -17,8 +17,8 @@ from sqlalchemy.engine import Connection
 from classifiers.labels import LABELS
 from classifiers.policy import REPLY_ACTIONS, TriagePolicy
 from classifiers.triage import PLATFORM_NAMES
-from reports.reply_length import reply_hint
 from reports.dutch import LABEL_NAMES, local_time
+from reports.reply_length import reply_hint
 from reports.templating import inert
 from store.tables import classifications, mentions, triage_decisions
 from voelspriet.profile import Profile

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -17,7 +17,7 @@ def get_cursor(conn: Connection, source: str) -> dict[str, Any] | None:
 
 
 def set_cursor(conn: Connection, source: str, cursor: dict[str, Any]) -> None:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     stmt = upsert_insert(conn, cursors).values(source=source, cursor=cursor, updated_at=now)
     conn.execute(
         stmt.on_conflict_do_update(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import NamedTuple
 
 from sqlalchemy.engine import Connection
@@ -57,7 +57,7 @@ def upsert_mentions(
 
     A mention collected again updates its engagement counts; it is never duplicated.
     """
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     sightings = list(sightings)
     rows = {s.mention.key: _row(s.mention, s.relevance, now) for s in sightings}
     ids: dict[tuple[str, str], int] = {}

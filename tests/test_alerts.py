@@ -17,7 +17,6 @@ from tests.mail_fixtures import free_port
 from tests.triage_rows import add_mention
 from voelspriet.settings import Settings
 
-
 NOW = datetime(2026, 11, 19, 12, 0, tzinfo=UTC)
 POSTED = NOW - timedelta(hours=2)
 

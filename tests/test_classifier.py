@@ -6,7 +6,7 @@ import json
 import shutil
 import zipfile
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -23,7 +23,7 @@ from store.tables import classifications, label_corrections, mentions
 from voelspriet.errors import ModelError
 from voelspriet.settings import Settings
 
-NOW = datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 
 
 def subset(examples: list[Example], every: int = 10) -> list[Example]:

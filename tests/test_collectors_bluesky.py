@@ -7,12 +7,12 @@ import json
 import time
 
 import pytest
-from tests.collector_support import cursor_of, fixture_text, profile_with, stored
 from werkzeug import Request, Response
 
 from collectors import http
 from collectors.bluesky import BlueskyCollector
 from collectors.runner import collect, preview
+from tests.collector_support import cursor_of, fixture_text, profile_with, stored
 
 SESSION = "/xrpc/com.atproto.server.createSession"
 SEARCH = "/xrpc/app.bsky.feed.searchPosts"

@@ -6,12 +6,12 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from tests.collector_support import cursor_of, fixture_text, profile_with, sightings_of, stored
 from werkzeug import Request, Response
 
 from collectors import http
 from collectors.mastodon import MastodonCollector
 from collectors.runner import collect, preview
+from tests.collector_support import cursor_of, fixture_text, profile_with, sightings_of, stored
 
 TAG = "/api/v1/timelines/tag/heemstede"
 

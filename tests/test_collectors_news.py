@@ -6,11 +6,11 @@ import json
 import time
 
 import pytest
-from tests.collector_support import FIXTURES, cursor_of, profile_with, sightings_of, stored
 from werkzeug import Request, Response
 
 from collectors.news import NewsCollector, html_to_text, normalise_url
 from collectors.runner import collect, preview
+from tests.collector_support import FIXTURES, cursor_of, profile_with, sightings_of, stored
 
 
 def serve_feed(httpserver, path, fixture, content_type, etag=None, last_modified=None):

@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
-from tests.collector_support import cursor_of, fixture_text, profile_with, stored
 from werkzeug import Request, Response
 
 from collectors import http
 from collectors.reddit import RedditCollector
 from collectors.runner import collect, preview
+from tests.collector_support import cursor_of, fixture_text, profile_with, stored
 
 
 def reddit_server(httpserver, routes: dict[tuple[str, str | None], object]):

@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from tests.collector_support import cursor_of, profile_with, sightings_of, stored
-
 from collectors.base import Window
 from collectors.runner import collect
+from tests.collector_support import cursor_of, profile_with, sightings_of, stored
 
 
 def write_lines(path, count, start=0):

@@ -6,6 +6,11 @@ import json
 import time
 
 import pytest
+from werkzeug import Response
+
+from collectors import http
+from collectors.runner import collect, preview
+from collectors.x import XCollector
 from tests.collector_support import (
     cursor_of,
     fixture_json,
@@ -14,11 +19,6 @@ from tests.collector_support import (
     profile_with,
     stored,
 )
-from werkzeug import Response
-
-from collectors import http
-from collectors.runner import collect, preview
-from collectors.x import XCollector
 
 SEARCH = "/2/tweets/search/recent"
 

@@ -16,7 +16,6 @@ from store.tables import deliveries
 from tests.triage_rows import add_mention
 from voelspriet.settings import Settings
 
-
 DAY = date(2026, 11, 20)
 START, END = daily_period(DAY)
 IN_PERIOD = START + timedelta(hours=3)  # 2026-11-19 10:30 Amsterdam = 09:30 UTC

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -66,7 +66,7 @@ def test_replay_stores_relevant_mentions_once(engine, replay_profile):
 
 def test_window_replays_one_interval_without_moving_the_cursor(engine, replay_profile):
     profile, _ = replay_profile
-    window = Window(datetime(2026, 11, 20, tzinfo=timezone.utc), datetime(2026, 11, 21, tzinfo=timezone.utc))
+    window = Window(datetime(2026, 11, 20, tzinfo=UTC), datetime(2026, 11, 21, tzinfo=UTC))
     assert collect(engine, profile, "replay", window).stored == 1
     assert collect(engine, profile, "replay", window).stored == 1  # a re-run: same row, no duplicate
     assert count(engine, mentions) == 1

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -12,7 +12,7 @@ from store.retention import apply_retention
 from store.tables import collector_runs, mentions
 from voelspriet.mention import Mention
 
-NOW = datetime(2026, 11, 24, 3, 15, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 24, 3, 15, tzinfo=UTC)
 
 
 def _mention(pid: str, age_days: int) -> Mention:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -12,7 +12,7 @@ from store.mentions import Sighting, upsert_mentions
 from store.tables import collector_runs
 from voelspriet.mention import Mention
 
-T0 = datetime(2026, 11, 1, 0, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 1, 0, 0, tzinfo=UTC)
 
 
 def _new_mentions_at(engine, source: str, moments: list[datetime]) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -15,7 +15,7 @@ from store.tables import mention_sightings, mentions, metadata
 from voelspriet.errors import StoreError
 from voelspriet.mention import Mention
 
-T0 = datetime(2026, 11, 18, 7, 12, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 18, 7, 12, tzinfo=UTC)
 
 
 def make(pid: str = "1", **kw) -> Mention:
@@ -66,11 +66,10 @@ def test_many_mentions_in_batches(engine):
 
 
 def test_cursor_is_saved_with_the_data_or_not_at_all(engine):
-    with pytest.raises(RuntimeError):
-        with transaction(engine) as conn:
-            upsert_mentions(conn, [Sighting(make(), None, "x")])
-            set_cursor(conn, "x", {"since_id": "1"})
-            raise RuntimeError("crash half-way")
+    with pytest.raises(RuntimeError), transaction(engine) as conn:
+        upsert_mentions(conn, [Sighting(make(), None, "x")])
+        set_cursor(conn, "x", {"since_id": "1"})
+        raise RuntimeError("crash half-way")
     with engine.connect() as conn:
         assert get_cursor(conn, "x") is None
         assert conn.execute(sa.select(sa.func.count()).select_from(mentions)).scalar() == 0

@@ -6,9 +6,9 @@ import json
 import logging
 import os
 import sys
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -75,16 +75,17 @@ def check() -> None:
 @app.command()
 def collect(
     source: Annotated[
-        Optional[list[str]], typer.Option("--source", "-s", help="Alleen deze bron (herhaalbaar).")
+        list[str] | None, typer.Option("--source", "-s", help="Alleen deze bron (herhaalbaar).")
     ] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Toon als JSON-regels wat de bron zou opslaan; sla niets op.")
     ] = False,
-    since: Annotated[Optional[datetime], typer.Option(help="Begin van een vast tijdvak (backfill).")] = None,
-    until: Annotated[Optional[datetime], typer.Option(help="Einde van dat tijdvak.")] = None,
+    since: Annotated[datetime | None, typer.Option(help="Begin van een vast tijdvak (backfill).")] = None,
+    until: Annotated[datetime | None, typer.Option(help="Einde van dat tijdvak.")] = None,
 ) -> None:
     """Haal nieuwe vermeldingen op bij de ingeschakelde bronnen en sla ze op."""
-    from collectors.runner import collect as run_source, preview
+    from collectors.runner import collect as run_source
+    from collectors.runner import preview
 
     profile = _profile()
     names = source or profile.enabled_sources()
@@ -110,8 +111,8 @@ def collect(
 
 @app.command()
 def train(
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Waar het model komt (standaard VOELSPRIET_MODEL).")] = None,
-    data: Annotated[Optional[Path], typer.Option(help="Map met het gelabelde corpus.")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Waar het model komt (standaard VOELSPRIET_MODEL).")] = None,
+    data: Annotated[Path | None, typer.Option(help="Map met het gelabelde corpus.")] = None,
     no_store: Annotated[bool, typer.Option("--no-store", help="Gebruik geen labelcorrecties uit de database.")] = False,
 ) -> None:
     """Train het model op het corpus plus labelcorrecties en toon de kruisvalidatiescores."""
@@ -144,9 +145,9 @@ def _store_exists(settings) -> bool:
 
 @app.command()
 def evaluate(
-    model_path: Annotated[Optional[Path], typer.Option("--model", help="Het model (standaard VOELSPRIET_MODEL).")] = None,
-    data: Annotated[Optional[Path], typer.Option(help="Map met het gelabelde corpus.")] = None,
-    card: Annotated[Optional[Path], typer.Option(help="Waar de modelkaart komt.")] = None,
+    model_path: Annotated[Path | None, typer.Option("--model", help="Het model (standaard VOELSPRIET_MODEL).")] = None,
+    data: Annotated[Path | None, typer.Option(help="Map met het gelabelde corpus.")] = None,
+    card: Annotated[Path | None, typer.Option(help="Waar de modelkaart komt.")] = None,
 ) -> None:
     """Meet het model op de apart gehouden testset en de uitdagingsset; schrijf MODEL_CARD.md."""
     from classifiers import model_card
@@ -170,8 +171,8 @@ def evaluate(
 
 @app.command()
 def classify(
-    file: Annotated[Optional[Path], typer.Argument(help="JSON-regels met 'text'; zonder bestand: standaardinvoer.")] = None,
-    model_path: Annotated[Optional[Path], typer.Option("--model", help="Het model (standaard VOELSPRIET_MODEL).")] = None,
+    file: Annotated[Path | None, typer.Argument(help="JSON-regels met 'text'; zonder bestand: standaardinvoer.")] = None,
+    model_path: Annotated[Path | None, typer.Option("--model", help="Het model (standaard VOELSPRIET_MODEL).")] = None,
     store: Annotated[bool, typer.Option("--store", help="Classificeer de opgeslagen vermeldingen die dit model nog niet zag.")] = False,
 ) -> None:
     """Label JSON-regels: per regel labels, scores, actie en needs_review (regels met fouten krijgen 'error')."""
@@ -211,29 +212,27 @@ def triage(
     ] = False,
 ) -> None:
     """Bepaal per geclassificeerde vermelding de actie (regel 6), urgentie, afdeling en deadline."""
-    from datetime import timezone
 
     from classifiers.triage import triage_pending
 
-    written = triage_pending(_store(), _profile(), datetime.now(timezone.utc), everything=everything)
+    written = triage_pending(_store(), _profile(), datetime.now(UTC), everything=everything)
     err.print(f"Triage: {written} beslissingen bijgewerkt.")
 
 
 @report_app.command("daily")
 def report_daily(
     day: Annotated[
-        Optional[datetime],
+        datetime | None,
         typer.Option("--date", formats=["%Y-%m-%d"], help="De dag van de mail (standaard: de laatste, 07:30)."),
     ] = None,
 ) -> None:
     """Maak en verstuur de dagelijkse triage-mail (van 07:30 de dag ervoor tot 07:30)."""
-    from datetime import timezone
 
     from reports.daily import daily_period, latest_period_day, send_daily_triage
     from reports.mail import SMTP_CONN_ID, transport_of
 
     settings, profile, engine = _settings(), _profile(), _store()
-    when = day.date() if day else latest_period_day(datetime.now(timezone.utc), profile.timezone)
+    when = day.date() if day else latest_period_day(datetime.now(UTC), profile.timezone)
     path = send_daily_triage(engine, profile, settings, *daily_period(when, profile.timezone))
     if transport_of(engine, path) == "smtp":
         err.print(f"Dagelijkse triage-mail van {when} verzonden; kopie in {path}")
@@ -245,29 +244,27 @@ def report_daily(
 @report_app.command("alerts")
 def report_alerts() -> None:
     """Verstuur nu een waarschuwing voor elke dringende vermelding die er nog geen kreeg."""
-    from datetime import timezone
 
     from reports.alerts import send_urgent_alerts
 
-    sent = send_urgent_alerts(_store(), _profile(), _settings(), datetime.now(timezone.utc))
+    sent = send_urgent_alerts(_store(), _profile(), _settings(), datetime.now(UTC))
     err.print(f"Dringende waarschuwingen: {sent} verstuurd.")
 
 
 @report_app.command("weekly")
 def report_weekly(
-    week: Annotated[Optional[str], typer.Option(help="ISO-week, bijvoorbeeld 2026-W47; "
+    week: Annotated[str | None, typer.Option(help="ISO-week, bijvoorbeeld 2026-W47; "
                                                 "standaard de vorige week.")] = None,
     send: Annotated[bool, typer.Option("--send/--no-send", help="Versturen, of alleen "
                                        "HTML en PDF opslaan.")] = True,
 ) -> None:
     """Maak het weekrapport sentiment (HTML-mail met grafieken en een PDF) en verstuur het."""
-    from datetime import timezone
 
     from reports.weekly import save_weekly_report, send_weekly_report
     from reports.weeks import last_complete_week, parse_week
 
     profile = _profile()
-    week = parse_week(week or last_complete_week(datetime.now(timezone.utc), profile.timezone)).name
+    week = parse_week(week or last_complete_week(datetime.now(UTC), profile.timezone)).name
     engine, settings = _store(), _settings()
     if send:
         err.print(f"Weekrapport {week} verstuurd; kopie: {send_weekly_report(engine, profile, settings, week)}")
@@ -296,7 +293,7 @@ def web(
 def users_add(
     name: Annotated[str, typer.Argument(help="Gebruikersnaam.")],
     role: Annotated[str, typer.Option(help="analyst, webcare of admin.")] = "analyst",
-    display_name: Annotated[Optional[str], typer.Option("--name", help="Volledige naam.")] = None,
+    display_name: Annotated[str | None, typer.Option("--name", help="Volledige naam.")] = None,
     sso_only: Annotated[bool, typer.Option("--sso-only", help="Geen wachtwoord: alleen via de SSO-proxy.")] = False,
 ) -> None:
     """Voeg een gebruiker toe; vraagt om een wachtwoord."""
@@ -332,8 +329,8 @@ def users_passwd(name: Annotated[str, typer.Argument(help="Gebruikersnaam.")]) -
 @users_app.command("set")
 def users_set(
     name: Annotated[str, typer.Argument(help="Gebruikersnaam.")],
-    role: Annotated[Optional[str], typer.Option(help="analyst, webcare of admin.")] = None,
-    active: Annotated[Optional[bool], typer.Option("--active/--inactive", help="Aan- of uitzetten.")] = None,
+    role: Annotated[str | None, typer.Option(help="analyst, webcare of admin.")] = None,
+    active: Annotated[bool | None, typer.Option("--active/--inactive", help="Aan- of uitzetten.")] = None,
 ) -> None:
     """Wijzig de rol van een gebruiker of zet hem aan of uit."""
     from voelspriet.web.users import change_user
@@ -343,7 +340,6 @@ def users_set(
 
 
 def _window(since: datetime | None, until: datetime | None):
-    from datetime import timezone
 
     from collectors.base import Window
 
@@ -351,7 +347,7 @@ def _window(since: datetime | None, until: datetime | None):
         return None
     if since is None or until is None:
         raise VoelsprietError("geef --since en --until samen op, of geen van beide.")
-    aware = [d if d.tzinfo else d.replace(tzinfo=timezone.utc) for d in (since, until)]
+    aware = [d if d.tzinfo else d.replace(tzinfo=UTC) for d in (since, until)]
     return Window(*aware)
 
 

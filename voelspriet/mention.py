@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 PLATFORMS = ("x", "reddit", "news", "mastodon", "bluesky")
@@ -25,7 +25,7 @@ class Mention:
     created_at: datetime
     title: str | None = None
     language: str | None = None
-    collected_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    collected_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     replies: int | None = None
     reposts: int | None = None
     likes: int | None = None

@@ -4,9 +4,8 @@ Revision ID: triage_1
 Revises: 0001
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = 'triage_1'
 down_revision = '0001'
