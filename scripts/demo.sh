@@ -36,7 +36,8 @@ echo '{"id": "demo-1", "text": "Waarom moet ik ineens betalen om voor mijn eigen
     | .venv/bin/voelspriet classify
 echo
 echo "Store:        $VOELSPRIET_VAR_DIR/voelspriet.db"
-echo "Rapporten:    $VOELSPRIET_VAR_DIR/reports/"
+echo "Rapporten:    $VOELSPRIET_VAR_DIR/reports/ (open de .html in een browser)"
+find "$VOELSPRIET_VAR_DIR/reports" -type f \( -name '*.html' -o -name '*.pdf' \) | sort | sed 's/^/  /'
 echo "Airflow-logs: $logs/ (en $AIRFLOW_HOME/logs/)"
 echo "Airflow-UI:   make airflow"
 echo "Webapp:       .venv/bin/voelspriet users add NAAM --role webcare, dan make web (http://127.0.0.1:8000/)"
