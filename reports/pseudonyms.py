@@ -20,6 +20,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from reports.templating import inert
+
 KEY_ENV = "VOELSPRIET_PSEUDONYM_KEY"
 KEY_FILE = "pseudonym.key"
 PUBLIC_PLATFORMS = frozenset({"news"})
@@ -28,6 +30,9 @@ PUBLIC_PLATFORMS = frozenset({"news"})
 _MENTIONED_HANDLE = re.compile(
     r"(?<![\w@/])(?:@[\w.\-]+(?:@[\w\-]+(?:\.[\w\-]+)+)?|/?u/[\w\-]+)", re.UNICODE
 )
+# A link in a text: a profile or post link names its author (x.com/<handle>/status/..,
+# mastodon.social/@<handle>), so a report shows none. Trailing punctuation stays text.
+_LINK = re.compile(r"(?i)(?<![\w@/])(?:https?://|www\.)\S+?(?=[.,;:!?)\]'\"]*(?:\s|$))")
 
 
 def load_key(var_dir: Path) -> bytes:
@@ -84,9 +89,10 @@ class Pseudonymiser:
         return self.pseudonym(handle)
 
     def text(self, text: str | None) -> str:
-        """The text with every quoted handle of a private person replaced by its pseudonym."""
+        """The text without links and with every quoted private handle replaced by its pseudonym."""
         if not text:
             return ""
+        text = _LINK.sub("[link]", inert(text))
 
         def replace(match: re.Match) -> str:
             handle = match.group(0)

@@ -12,8 +12,13 @@ from reports.dutch import local_time
 
 TEMPLATES = Path(__file__).parent / "templates"
 # Control characters and bidirectional overrides can make a text or a handle look like
-# something it is not (e.g. U+202E reverses what follows); newlines and tabs stay.
-_DECEPTIVE = re.compile("[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# something it is not (e.g. U+202E reverses what follows); invisible ones (zero-width space,
+# word joiner, BOM) can split a handle so part of it escapes pseudonymising. Newlines and
+# tabs stay; the zero-width joiner stays (it builds emoji).
+_DECEPTIVE = re.compile(
+    "[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b\u200e\u200f\u202a-\u202e\u2060"
+    "\u2066-\u2069\ufeff]"
+)
 
 
 def inert(value: object) -> str:

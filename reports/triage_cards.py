@@ -48,6 +48,7 @@ def safe_link(url: str | None) -> Link:
     try:
         parts = urlsplit(url.strip())
         host = parts.hostname or ""
+        port = parts.port  # raises for a port that is not a number from 0 to 65535
     except ValueError:
         return Link(None, "", "link onleesbaar, niet getoond")
     if parts.scheme.lower() not in ("http", "https") or not host:
@@ -61,7 +62,7 @@ def safe_link(url: str | None) -> Link:
         warning = "let op: domeinnaam met bijzondere tekens"
     if parts.username is not None or parts.password is not None:
         warning = "let op: link bevat een gebruikersnaam vóór het echte domein"
-    netloc = ascii_host + (f":{parts.port}" if parts.port else "")
+    netloc = ascii_host + (f":{port}" if port else "")
     href = parts._replace(netloc=netloc, scheme=parts.scheme.lower()).geturl()
     return Link(href, ascii_host, warning)
 

@@ -216,3 +216,18 @@ def test_daily_email_reads_on_a_phone_and_hostile_text_stays_inert(
         browser.close()
     # Only the page itself (the chart is embedded), nothing fetched from the internet.
     assert [url for url in requests if not url.startswith(("file:", "data:"))] == []
+
+
+def test_a_link_with_a_malformed_port_does_not_stop_the_email(sqlite_engine, profile, settings, no_smtp):
+    """A hostile URL such as ``http://host:99999/`` is shown as unreadable, not a crash."""
+    add_mention(sqlite_engine, labels=["policy_question"], created_at=IN_PERIOD - timedelta(hours=2),
+                text="Wanneer wordt het grofvuil in Heemstede opgehaald?",
+                url="https://www.heemstede.nl:99999/afval")
+    add_mention(sqlite_engine, labels=["criticism"], created_at=IN_PERIOD - timedelta(hours=2),
+                text="Waarom is de parkeervergunning in Heemstede zo duur?",
+                url="https://www.heemstede.nl:poort/parkeren")
+    triage_pending(sqlite_engine, profile, IN_PERIOD)
+    text = send_daily_triage(sqlite_engine, profile, settings, START, END).with_suffix(".html").read_text()
+    assert "grofvuil" in text and "parkeervergunning" in text
+    assert "99999" not in text and ":poort" not in text
+    assert text.count("link onleesbaar, niet getoond") == 2

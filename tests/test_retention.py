@@ -79,3 +79,49 @@ def test_a_post_collected_again_after_anonymising_is_anonymised_again(engine, pr
     assert _rows(engine)["400"]["author_handle"] == "jan"
     assert apply_retention(engine, profile, NOW)["mentions_anonymised"] == 1
     assert _rows(engine)["400"]["author_handle"] is None
+
+
+def test_free_text_about_an_anonymised_mention_goes_too(engine, profile, tmp_path):
+    """The rule-7 reply, reasons, correction notes and alert emails quote or name the resident."""
+    from store.tables import deliveries, label_corrections, outcomes
+
+    _store(engine, 10, 400)
+    ids = {r["platform_id"]: r["id"] for r in _rows(engine).values()}
+    files = {}
+    with transaction(engine) as conn:
+        for pid, mention_id in ids.items():
+            conn.execute(sa.insert(outcomes).values(
+                mention_id=mention_id, outcome="responded", recorded_by="webcare1",
+                recorded_at=NOW - timedelta(days=int(pid)), responded_at=NOW - timedelta(days=int(pid)),
+                account="gemeenteheemstede", response_url=f"https://x.com/jan/status/{pid}9",
+                response_text="Beste @jan, u schreef 'parkeren op de Binnenweg'...",
+                reason="jan woont aan de Binnenweg", department="Parkeren"))
+            conn.execute(sa.insert(label_corrections).values(
+                mention_id=mention_id, labels=["criticism"], corrected_by="analist",
+                corrected_at=NOW, note="jan is boos"))
+            eml = tmp_path / f"{mention_id}.eml"
+            eml.write_text("Van @jan")
+            eml.with_suffix(".html").write_text("Van @jan")
+            files[pid] = eml
+            conn.execute(sa.insert(deliveries).values(
+                kind="urgent_alert", key=str(mention_id), sent_at=NOW - timedelta(days=int(pid)),
+                recipients=["webcare@heemstede.nl"], path=str(eml),
+                subject="Dringend: reageren op X-bericht van jan"))
+    apply_retention(engine, profile, NOW)
+    with engine.connect() as conn:
+        kept = {r.mention_id: r for r in conn.execute(sa.select(outcomes))}
+        notes = {r.mention_id: r.note for r in conn.execute(sa.select(label_corrections))}
+        sent = {r.key: r for r in conn.execute(sa.select(deliveries))}
+    old, recent = ids["400"], ids["10"]
+    assert (kept[old].response_text, kept[old].response_url, kept[old].reason, notes[old]) == (
+        None, None, None, None)
+    # What the weekly figures need stays: outcome, who, when, account, department.
+    assert (kept[old].outcome, kept[old].recorded_by, kept[old].account, kept[old].department) == (
+        "responded", "webcare1", "gemeenteheemstede", "Parkeren")
+    assert kept[old].responded_at == NOW - timedelta(days=400)
+    assert "jan" not in sent[str(old)].subject and sent[str(old)].path == str(files["400"])
+    assert not files["400"].exists() and not files["400"].with_suffix(".html").exists()
+    # The recent mention keeps everything.
+    assert kept[recent].response_text.startswith("Beste @jan") and notes[recent] == "jan is boos"
+    assert sent[str(recent)].subject.endswith("van jan") and files["10"].exists()
+    assert files["10"].with_suffix(".html").exists()

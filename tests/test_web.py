@@ -319,3 +319,17 @@ def test_secret_comes_from_env_or_is_generated_once(tmp_path, monkeypatch):
         load_secret(tmp_path / "var")
     assert not (ROOT / "web-secret").exists()
 
+
+
+def test_error_pages_for_unknown_paths_and_methods_are_dutch(site):
+    server, *_ = site
+    client = login(server, "ana")
+    for method, path, status, message in (
+        ("GET", "/bestaat-niet", 404, "Deze pagina bestaat niet."),
+        ("GET", "/vermeldingen/abc", 404, "Deze pagina bestaat niet."),
+        ("PUT", "/inbox", 405, "Deze pagina kan zo niet worden gebruikt."),
+    ):
+        response = client.request(method, path)
+        assert response.status_code == status, path
+        assert message in response.text, path
+        assert "Not Found" not in response.text and "Method Not Allowed" not in response.text

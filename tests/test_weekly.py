@@ -235,6 +235,17 @@ def test_pseudonyms_hide_residents_but_not_the_municipality_or_news(profile):
     assert p.link("news", "NH Nieuws", "https://nhnieuws.nl/a") == "https://nhnieuws.nl/a"
 
 
+def test_handles_inside_links_in_a_text_are_not_shown(profile):
+    """A pasted profile or post link names its author: the report shows '[link]' instead."""
+    p = Pseudonymiser(KEY, profile.municipality.accounts)
+    text = p.text("zie https://mastodon.social/@jdevries_hmst en https://x.com/buurman_glip/status/1, "
+                  "www.reddit.com/user/henk_hmst en HTTPS://bsky.app/profile/kees_hmst.bsky.social!")
+    for handle in ("jdevries", "buurman", "henk_hmst", "kees_hmst"):
+        assert handle not in text
+    assert text == "zie [link] en [link], [link] en [link]!"
+    assert "jdevries" not in p.text("@jdevries\u200b_hmst") and "_hmst" not in p.text("@jdevries\u200b_hmst")
+
+
 def test_no_private_handle_and_hostile_text_escaped(rendered):
     report = rendered["report"]
     pdf_text = _pdf_text(rendered["pdf_path"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
@@ -28,6 +29,9 @@ from voelspriet.web.security import (
 STATIC = Path(__file__).parent / "static"
 ERROR_TITLES = {400: "Dat ging niet goed", 401: "Log eerst in", 403: "Geen toegang",
                 404: "Niet gevonden", 405: "Niet toegestaan"}
+# Starlette's own errors (unknown path, wrong method) carry the English status phrase.
+DEFAULT_MESSAGES = {404: "Deze pagina bestaat niet.", 405: "Deze pagina kan zo niet worden gebruikt.",
+                    400: "Het verzoek klopt niet. Laad de pagina opnieuw en probeer het nog eens."}
 
 
 def _get(path: str, endpoint) -> Route:
@@ -67,9 +71,12 @@ def routes() -> list:
 
 async def _error_page(request: Request, exc: HTTPException):
     status = exc.status_code
+    message = exc.detail
+    if message == HTTPStatus(status).phrase:
+        message = DEFAULT_MESSAGES.get(status, "Probeer het later nog eens.")
     return render(request, "error.html", {
-        "title": ERROR_TITLES.get(status, "Er ging iets mis"), "message": exc.detail,
-    }, status=status)
+        "title": ERROR_TITLES.get(status, "Er ging iets mis"), "message": message,
+    }, status=status, headers=exc.headers)
 
 
 def create_app(engine: Engine, settings: Settings, profile: Profile,

@@ -16,9 +16,10 @@ from store.db import transaction
 LANGUAGE_CACHE_S = 300
 
 
-def render(request: Request, name: str, context: dict | None = None, status: int = 200):
+def render(request: Request, name: str, context: dict | None = None, status: int = 200,
+           headers: dict | None = None):
     return request.app.state.templates.TemplateResponse(
-        request, name, context or {}, status_code=status
+        request, name, context or {}, status_code=status, headers=headers
     )
 
 
