@@ -6,7 +6,9 @@ title, url, author handle and raw payload; ``anonymised_at`` records when. What 
 or quotes its author goes with it: the rule-7 reply text, reply link and reason (the DMS
 snapshot is the archived record; outcome, who, when, account and department stay), label
 correction notes, and the urgent alert about it (its subject names the author; its copies
-under var/reports/ are deleted, the ``deliveries`` row stays so it is never sent again).
+under var/reports/ are deleted, the ``deliveries`` row stays so it is never sent again), and
+the saved copies of daily triage emails whose period ended before the limit (they quote
+residents by handle; the weekly report pseudonymises and is kept).
 Collector runs older than ``retention.collector_runs_days`` are deleted. Both are
 idempotent: applying retention twice for the same moment changes nothing the second time.
 """
@@ -32,6 +34,8 @@ ANONYMISED = {"text": "", "title": None, "url": None, "author_handle": None, "ra
 # The kind and the subject of an urgent alert (reports.alerts); its key is the mention id.
 ALERT_KIND = "urgent_alert"
 ANONYMISED_ALERT_SUBJECT = "Dringend: vermelding geanonimiseerd (bewaartermijn verstreken)"
+# Emails that quote residents by handle and text (reports.daily).
+DAILY_KIND = "daily_triage"
 
 
 def apply_retention(engine: Engine, profile: Profile, now: datetime) -> dict[str, int]:
@@ -51,14 +55,24 @@ def apply_retention(engine: Engine, profile: Profile, now: datetime) -> dict[str
             .where(mentions.c.created_at < mentions_before, still_personal)
             .values(**ANONYMISED, anonymised_at=now, updated_at=now)
         ).rowcount
-        alert_copies = _clear_free_text(conn)
+        copies = _clear_free_text(conn) + _old_daily_copies(conn, mentions_before)
         deleted_runs = conn.execute(
             sa.delete(collector_runs).where(collector_runs.c.started_at < runs_before)
         ).rowcount
-    for path in alert_copies:  # after the commit: a rolled-back run deletes nothing
+    for path in copies:  # after the commit: a rolled-back run deletes nothing
         path.unlink(missing_ok=True)
         path.with_suffix(".html").unlink(missing_ok=True)
     return {"mentions_anonymised": anonymised, "collector_runs_deleted": deleted_runs}
+
+
+def _old_daily_copies(conn: Connection, before: datetime) -> list[Path]:
+    """Saved daily triage emails whose period ended before ``before`` (the row stays)."""
+    paths = conn.execute(
+        sa.select(deliveries.c.path).where(
+            deliveries.c.kind == DAILY_KIND, deliveries.c.period_end < before,
+            deliveries.c.path.is_not(None))
+    ).scalars()
+    return [Path(p) for p in paths]
 
 
 def _clear_free_text(conn: Connection) -> list[Path]:

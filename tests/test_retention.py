@@ -125,3 +125,25 @@ def test_free_text_about_an_anonymised_mention_goes_too(engine, profile, tmp_pat
     assert kept[recent].response_text.startswith("Beste @jan") and notes[recent] == "jan is boos"
     assert sent[str(recent)].subject.endswith("van jan") and files["10"].exists()
     assert files["10"].with_suffix(".html").exists()
+
+
+def test_saved_daily_emails_older_than_the_limit_are_deleted(engine, profile, tmp_path):
+    """A daily triage email quotes residents; its saved copy goes when its mentions would."""
+    from store.tables import deliveries
+
+    limit = timedelta(days=profile.retention.mentions_days)
+    copies = {}
+    with transaction(engine) as conn:
+        for name, end in (("old", NOW - limit - timedelta(days=1)), ("new", NOW - limit + timedelta(days=1))):
+            eml = tmp_path / f"{name}.eml"
+            eml.write_text("@jan schreef: parkeren op de Binnenweg")
+            eml.with_suffix(".html").write_text("@jan")
+            copies[name] = eml
+            conn.execute(sa.insert(deliveries).values(
+                kind="daily_triage", key=name, period_start=end - timedelta(days=1), period_end=end,
+                sent_at=end, recipients=["communicatie@heemstede.nl"], subject="Triage", path=str(eml)))
+    apply_retention(engine, profile, NOW)
+    assert not copies["old"].exists() and not copies["old"].with_suffix(".html").exists()
+    assert copies["new"].exists() and copies["new"].with_suffix(".html").exists()
+    with engine.connect() as conn:  # the rows stay, so neither period is ever sent again
+        assert conn.execute(sa.select(sa.func.count()).select_from(deliveries)).scalar() == 2
