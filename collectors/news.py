@@ -14,6 +14,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import feedparser
 import requests
+import urllib3
 from bs4 import BeautifulSoup
 
 from collectors import checks
@@ -156,7 +157,9 @@ class NewsCollector(Collector):
                 response.close()
                 raise SourceError(f"news: feed {name} ({url}): HTTP {response.status_code} {response.reason}.")
             body = response.raw.read(MAX_BYTES + 1, decode_content=True)
-        except requests.RequestException as exc:
+        # The body comes from the raw stream: a connection that breaks or stalls there raises
+        # urllib3's errors, which requests wraps only in iter_content.
+        except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:
             raise SourceError(f"news: feed {name} ({url}): geen antwoord ({type(exc).__name__}).") from exc
         if len(body) > MAX_BYTES:
             raise SourceError(f"news: feed {name} ({url}) is groter dan {MAX_BYTES // 1_048_576} MB.")
