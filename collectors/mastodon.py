@@ -91,12 +91,15 @@ class MastodonCollector(Collector):
             api = self.client(instance)
             for tag in self.settings.get("hashtags") or []:
                 key = f"{instance} #{tag}"
-                min_id = None if window else state.get(key)
+                # A window starts at its start: Mastodon.py turns a datetime into a snowflake id.
+                min_id = window.start if window else state.get(key)
                 page = self._call(instance, api.timeline_hashtag, tag, min_id=min_id, limit=PAGE_LIMIT)
                 for _n in range(max_pages):
                     if not page:
                         break
                     yield self._page(instance, page, key, state, window)
+                    if window and any(_created(_jsonable(s)) >= window.end for s in page):
+                        break  # read past the window's end
                     # The Link header's "prev" page holds the statuses newer than this one.
                     page = self._call(instance, api.fetch_previous, page)
             for term in self.settings.get("search_terms") or []:

@@ -9,6 +9,7 @@ import pytest
 from werkzeug import Request, Response
 
 from collectors import http
+from collectors.base import Window
 from collectors.mastodon import MastodonCollector
 from collectors.runner import collect, preview
 from tests.collector_support import cursor_of, fixture_text, profile_with, sightings_of, stored
@@ -80,6 +81,20 @@ def test_next_run_starts_after_the_cursor_and_stores_nothing_twice(sqlite_engine
     collect(sqlite_engine, prof, "mastodon")
     assert [req for req, _ in httpserver.log if req.path == TAG][-1].args["min_id"] == "113500000000000112"
     assert len(stored(sqlite_engine)) == 2
+
+
+def test_a_window_reads_the_timeline_from_the_window_start(sqlite_engine, profile, instance, httpserver):
+    # A backfill must ask for the window (min_id as a snowflake of its start), not the newest page.
+    window = Window(datetime(2026, 11, 20, 8, 30, tzinfo=UTC), datetime(2026, 11, 20, 10, 0, tzinfo=UTC))
+
+    result = collect(sqlite_engine, mastodon_profile(profile, [instance]), "mastodon", window)
+
+    assert result.status == "ok", result.error
+    calls = [req for req, _ in httpserver.log if req.path == TAG]
+    assert calls[0].args["min_id"] == str((int(window.start.timestamp()) << 16) * 1000)
+    assert calls[1].args["min_id"] == "113500000000000112"
+    assert len(stored(sqlite_engine)) == 2
+    assert cursor_of(sqlite_engine, "mastodon") is None
 
 
 def test_same_post_via_two_instances_is_stored_once_with_both_sightings(sqlite_engine, profile, instance, httpserver):
