@@ -10,7 +10,14 @@ from werkzeug import Request, Response
 
 from collectors.news import NewsCollector, html_to_text, normalise_url
 from collectors.runner import collect, preview
-from tests.collector_support import FIXTURES, cursor_of, last_run, profile_with, sightings_of, stored
+from tests.collector_support import (
+    FIXTURES,
+    cursor_of,
+    last_run,
+    profile_with,
+    sightings_of,
+    stored,
+)
 
 
 def serve_feed(httpserver, path, fixture, content_type, etag=None, last_modified=None):
