@@ -137,6 +137,17 @@ def test_a_connection_dropped_mid_body_fails_the_source_not_the_run(sqlite_engin
     assert last_run(sqlite_engine)["status"] == "failed"
 
 
+def test_a_dead_feed_does_not_keep_the_feeds_after_it_from_being_read(sqlite_engine, profile, httpserver):
+    httpserver.expect_request("/down").respond_with_data("weg", status=404, content_type="text/plain")
+    serve_feed(httpserver, "/nieuws/rss", "gemeente.xml", "application/rss+xml", etag='"v1"')
+    prof = news_profile(profile, httpserver, ("down", "/down"), ("gemeente", "/nieuws/rss"))
+
+    result = collect(sqlite_engine, prof, "news")
+
+    assert result.status == "failed" and "feed down" in result.error and "HTTP 404" in result.error
+    assert result.stored == 3 and cursor_of(sqlite_engine, "news") == {"gemeente": {"etag": '"v1"'}}
+
+
 def test_timeout(sqlite_engine, profile, httpserver):
     def slow(_request):
         time.sleep(1.3)
