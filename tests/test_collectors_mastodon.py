@@ -105,6 +105,21 @@ def test_same_post_via_two_instances_is_stored_once_with_both_sightings(sqlite_e
     assert len(seen) == 2
 
 
+def test_an_instance_that_is_down_does_not_keep_the_next_one_from_being_read(
+    sqlite_engine, profile, httpserver
+):
+    second = serve_instance(httpserver, "/tweede")
+    httpserver.expect_request("/eerste" + TAG).respond_with_data("<html>down</html>", status=503)
+    first = httpserver.url_for("/eerste").rstrip("/")
+    serve_instance_info(httpserver, "/eerste")
+
+    result = collect(sqlite_engine, mastodon_profile(profile, [first, second]), "mastodon")
+
+    assert result.status == "failed" and first in result.error and "503" in result.error
+    assert len(stored(sqlite_engine)) == 2
+    assert cursor_of(sqlite_engine, "mastodon") == {f"{second} #heemstede": "113500000000000112"}
+
+
 def test_search_uses_the_token_only_on_its_own_instance(sqlite_engine, profile, instance, httpserver, monkeypatch):
     host = httpserver.url_for("/").split("//")[1].split(":")[0]
     monkeypatch.setenv("AIRFLOW_CONN_VOELSPRIET_MASTODON_T", json.dumps({"host": host, "password": "tok"}))
