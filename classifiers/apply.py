@@ -25,9 +25,12 @@ def mention_text(title: str | None, text: str | None) -> str:
 
 
 def _pending(model_version: str, after_id: int, limit: int) -> sa.Select:
+    # A mention collected again after it was classified may carry edited text (the store
+    # keeps a post's latest text): its classification by this version is stale then.
     done = sa.select(classifications.c.mention_id).where(
         classifications.c.model_version == model_version,
         classifications.c.mention_id == mentions.c.id,
+        classifications.c.classified_at >= mentions.c.updated_at,
     )
     return (
         sa.select(mentions.c.id, mentions.c.title, mentions.c.text)
@@ -40,7 +43,10 @@ def _pending(model_version: str, after_id: int, limit: int) -> sa.Select:
 def classify_with(
     engine: Engine, model: Model, *, batch: int = BATCH, progress: Callable[[int], None] | None = None
 ) -> int:
-    """Write classifications by ``model`` for every mention that has none by its version."""
+    """Write classifications by ``model`` for every mention that has none by its version.
+
+    A mention collected again since its classification by this version is classified again.
+    """
     written, after = 0, 0
     while True:
         with engine.connect() as conn:
@@ -61,9 +67,14 @@ def classify_with(
             for r, p in zip(rows, predictions)
         ]
         with transaction(engine) as conn:
-            # A concurrent run may have classified some of these meanwhile: keep the first.
-            insert = upsert_insert(conn, classifications).on_conflict_do_nothing(
-                index_elements=["mention_id", "model_version"]
+            # A stale classification (the mention was collected again) is replaced in place;
+            # one a concurrent run wrote meanwhile is as new as ours and is kept.
+            insert = upsert_insert(conn, classifications)
+            insert = insert.on_conflict_do_update(
+                index_elements=["mention_id", "model_version"],
+                set_={name: insert.excluded[name]
+                      for name in ("labels", "scores", "needs_review", "classified_at")},
+                where=classifications.c.classified_at < insert.excluded.classified_at,
             )
             conn.execute(insert, values)
         written += len(values)
@@ -75,5 +86,5 @@ def classify_with(
 
 
 def classify_pending(engine: Engine, model_path: Path | str) -> int:
-    """Classify stored mentions that have no classification by the current model version."""
+    """Classify stored mentions that have no (up-to-date) classification by the current model version."""
     return classify_with(engine, load_model(model_path))

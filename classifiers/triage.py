@@ -129,7 +129,8 @@ def triage_pending(engine: Engine, profile: Profile, now: datetime, *, everythin
     ``triage.urgency.alert_max_age_hours``, is decided again, so its urgency follows the
     replies it gathers. Only decisions that actually change are written, so a
     second run returns 0. ``everything`` re-applies the policy to every classified mention
-    (after Communicatie changed the policy). Returns the number of decisions written.
+    (after Communicatie changed the policy). Anonymised mentions (retention) keep their
+    decision. Returns the number of decisions written.
     """
     triage = Triage(profile)
     latest = _latest_classifications()
@@ -143,6 +144,9 @@ def triage_pending(engine: Engine, profile: Profile, now: datetime, *, everythin
         )
         .join(latest, latest.c.mention_id == mentions.c.id)
         .outerjoin(triage_decisions, triage_decisions.c.mention_id == mentions.c.id)
+        # An anonymised mention's decision is kept for statistics; deciding again from its
+        # emptied text and handle would lose the topic and misjudge the municipality's posts.
+        .where(mentions.c.anonymised_at.is_(None))
         .order_by(mentions.c.id)
     )
     if not everything:

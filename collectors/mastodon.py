@@ -86,30 +86,45 @@ class MastodonCollector(Collector):
 
     def fetch(self, cursor: dict[str, Any] | None, window: Window | None = None) -> Iterator[Page]:
         state = dict(cursor or {})
-        max_pages = int(self.settings.get("max_pages", 5))
+        failures: list[str] = []
         for instance in self.settings["instances"]:
-            api = self.client(instance)
-            for tag in self.settings.get("hashtags") or []:
-                key = f"{instance} #{tag}"
-                min_id = None if window else state.get(key)
-                page = self._call(instance, api.timeline_hashtag, tag, min_id=min_id, limit=PAGE_LIMIT)
-                for _n in range(max_pages):
-                    if not page:
-                        break
-                    yield self._page(instance, page, key, state, window)
-                    # The Link header's "prev" page holds the statuses newer than this one.
-                    page = self._call(instance, api.fetch_previous, page)
-            for term in self.settings.get("search_terms") or []:
-                if not self.token_for(instance):
-                    log.info("mastodon: no access token for %s, status search skipped", instance)
-                    continue
-                key = f"{instance} ?{term}"
-                min_id = None if window else state.get(key)
-                result = self._call(instance, api.search_v2, term, result_type="statuses",
-                                    min_id=min_id, limit=PAGE_LIMIT, resolve=False)
-                statuses = list(result.get("statuses") or [])
-                if statuses:
-                    yield self._page(instance, statuses, key, state, window)
+            # An instance that is down must not keep the instances after it from being read,
+            # run after run: each is read, and the source fails at the end, naming the failed.
+            try:
+                yield from self._instance_pages(instance, state, window)
+            except SourceError as exc:
+                failures.append(str(exc))
+        if failures:
+            raise SourceError(" ".join(failures))
+
+    def _instance_pages(self, instance: str, state: dict, window: Window | None) -> Iterator[Page]:
+        """Pages of one instance's hashtag timelines and searches, moving ``state``."""
+        max_pages = int(self.settings.get("max_pages", 5))
+        api = self.client(instance)
+        for tag in self.settings.get("hashtags") or []:
+            key = f"{instance} #{tag}"
+            # A window starts at its start: Mastodon.py turns a datetime into a snowflake id.
+            min_id = window.start if window else state.get(key)
+            page = self._call(instance, api.timeline_hashtag, tag, min_id=min_id, limit=PAGE_LIMIT)
+            for _n in range(max_pages):
+                if not page:
+                    break
+                yield self._page(instance, page, key, state, window)
+                if window and any(_created(_jsonable(s)) >= window.end for s in page):
+                    break  # read past the window's end
+                # The Link header's "prev" page holds the statuses newer than this one.
+                page = self._call(instance, api.fetch_previous, page)
+        for term in self.settings.get("search_terms") or []:
+            if not self.token_for(instance):
+                log.info("mastodon: no access token for %s, status search skipped", instance)
+                continue
+            key = f"{instance} ?{term}"
+            min_id = None if window else state.get(key)
+            result = self._call(instance, api.search_v2, term, result_type="statuses",
+                                min_id=min_id, limit=PAGE_LIMIT, resolve=False)
+            statuses = list(result.get("statuses") or [])
+            if statuses:
+                yield self._page(instance, statuses, key, state, window)
 
     def _page(self, instance: str, statuses: list, key: str, state: dict, window: Window | None) -> Page:
         items = [{"instance": instance, "status": _jsonable(s)} for s in statuses]

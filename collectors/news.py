@@ -14,6 +14,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import feedparser
 import requests
+import urllib3
 from bs4 import BeautifulSoup
 
 from collectors import checks
@@ -103,40 +104,55 @@ class NewsCollector(Collector):
     def fetch(self, cursor: dict[str, Any] | None, window: Window | None = None) -> Iterator[Page]:
         session = session_for(self)
         state = {k: dict(v) for k, v in (cursor or {}).items()}
-        limit = int(self.settings.get("max_items_per_feed", 200))
+        failures: list[str] = []
         for feed in self.settings["feeds"]:
-            name, url = feed["name"], feed["url"]
-            mine = {} if window else state.get(name, {})
-            fetched = self._get(session, name, url, mine)
-            if fetched is None:  # 304 Not Modified
+            # A dead feed must not keep the feeds after it from being read, run after run:
+            # each feed is read, and the source fails at the end, naming the dead ones.
+            try:
+                page = self._read_feed(session, feed["name"], feed["url"], state, window)
+            except SourceError as exc:
+                failures.append(str(exc))
                 continue
-            headers, body = fetched
-            headers = {k.lower(): v for k, v in headers.items()}
-            # Bytes, not a URL: feedparser's own fetching has no timeout. The headers give it
-            # the charset and the base for relative links.
-            parsed = feedparser.parse(body, response_headers={**headers, "content-location": url})
-            entries = parsed.entries
-            if parsed.bozo and not entries:
-                raise SourceError(
-                    f"news: feed {name} ({url}) is onleesbaar: {type(parsed.bozo_exception).__name__}: "
-                    f"{str(parsed.bozo_exception)[:200]}"
-                )
-            if parsed.bozo:
-                log.warning("news: feed %s is partly broken (%s); kept %d entries",
-                            name, type(parsed.bozo_exception).__name__, len(entries))
-            items = [
-                {"feed": name, "feed_url": url, "entry": _jsonable(dict(entry))}
-                for entry in entries[:limit]
-            ]
-            if window:
-                items = [i for i in items if self._created_at(i) in window]
-                yield Page(items, None)
-                continue
-            state[name] = {
-                k: v for k, v in {"etag": headers.get("etag"),
-                                  "last_modified": headers.get("last-modified")}.items() if v
-            }
-            yield Page(items, {k: v for k, v in state.items() if v} or None)
+            if page is not None:
+                yield page
+        if failures:
+            raise SourceError(" ".join(failures))
+
+    def _read_feed(
+        self, session: requests.Session, name: str, url: str, state: dict[str, Any],
+        window: Window | None,
+    ) -> Page | None:
+        """One feed as a page (its cursor in ``state``), or None when it has not changed."""
+        limit = int(self.settings.get("max_items_per_feed", 200))
+        mine = {} if window else state.get(name, {})
+        fetched = self._get(session, name, url, mine)
+        if fetched is None:  # 304 Not Modified
+            return None
+        headers, body = fetched
+        headers = {k.lower(): v for k, v in headers.items()}
+        # Bytes, not a URL: feedparser's own fetching has no timeout. The headers give it
+        # the charset and the base for relative links.
+        parsed = feedparser.parse(body, response_headers={**headers, "content-location": url})
+        entries = parsed.entries
+        if parsed.bozo and not entries:
+            raise SourceError(
+                f"news: feed {name} ({url}) is onleesbaar: {type(parsed.bozo_exception).__name__}: "
+                f"{str(parsed.bozo_exception)[:200]}"
+            )
+        if parsed.bozo:
+            log.warning("news: feed %s is partly broken (%s); kept %d entries",
+                        name, type(parsed.bozo_exception).__name__, len(entries))
+        items = [
+            {"feed": name, "feed_url": url, "entry": _jsonable(dict(entry))}
+            for entry in entries[:limit]
+        ]
+        if window:
+            return Page([i for i in items if self._created_at(i) in window], None)
+        state[name] = {
+            k: v for k, v in {"etag": headers.get("etag"),
+                              "last_modified": headers.get("last-modified")}.items() if v
+        }
+        return Page(items, {k: v for k, v in state.items() if v} or None)
 
     def _get(
         self, session: requests.Session, name: str, url: str, mine: dict[str, Any]
@@ -156,7 +172,9 @@ class NewsCollector(Collector):
                 response.close()
                 raise SourceError(f"news: feed {name} ({url}): HTTP {response.status_code} {response.reason}.")
             body = response.raw.read(MAX_BYTES + 1, decode_content=True)
-        except requests.RequestException as exc:
+        # The body comes from the raw stream: a connection that breaks or stalls there raises
+        # urllib3's errors, which requests wraps only in iter_content.
+        except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:
             raise SourceError(f"news: feed {name} ({url}): geen antwoord ({type(exc).__name__}).") from exc
         if len(body) > MAX_BYTES:
             raise SourceError(f"news: feed {name} ({url}) is groter dan {MAX_BYTES // 1_048_576} MB.")

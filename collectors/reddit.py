@@ -14,13 +14,17 @@ import requests
 
 from collectors import checks
 from collectors.base import Collector, Page, RateLimited, SourceError, Window
-from collectors.http import budget_of, find_cause, session_for
+from collectors.http import RateBudget, budget_of, find_cause, session_for
 from voelspriet.mention import Mention
 
 log = logging.getLogger(__name__)
 
 PAGE_LIMIT = 100
 GONE = {"[deleted]", "[removed]"}
+
+
+class ListingUnavailable(SourceError):
+    """One listing is refused or gone (a private, banned or renamed subreddit)."""
 
 
 class RedditCollector(Collector):
@@ -87,47 +91,66 @@ class RedditCollector(Collector):
         reddit = self.client(session)
         budget = budget_of(session)
         state = {k: dict(v) for k, v in (cursor or {}).items()}
-        left = int(self.settings.get("max_items", 300))
+        self._left = int(self.settings.get("max_items", 300))
         terms = re.compile("|".join(re.escape(t) for t in self.settings["terms"]), re.IGNORECASE)
+        unavailable: list[str] = []
         for key, path, params in self.listings():
-            mine = state.get(key, {})
-            floor = window.start.timestamp() if window else mine.get("floor")
-            after, top = (None, None) if window else (mine.get("after"), mine.get("top"))
-            while True:
-                if left <= 0:
-                    break
-                budget.before_request()
-                listing = self._get(reddit, path, {**params, "limit": min(PAGE_LIMIT, left), "after": after})
-                items, reached_floor = [], False
-                for child in listing["data"]["children"]:
-                    data = child.get("data") or {}
-                    created = data.get("created_utc")
-                    # Only the listing's own children are in date order; their nested
-                    # replies come along with them.
-                    if child.get("kind") in ("t1", "t3") and created is not None:
-                        if floor is not None and float(created) < floor:
-                            reached_floor = True
-                            continue
-                        if window and float(created) >= window.end.timestamp():
-                            continue
-                        top = max(top or 0.0, float(created))
-                    for item in _flatten([child]):
-                        body = (item.get("data") or {}).get("body") or ""
-                        if key.startswith("comments:") and not terms.search(body):
-                            continue
-                        items.append(item)
-                left -= len(listing["data"]["children"])
-                after = listing["data"].get("after")
-                done = reached_floor or not after
-                if not window:
-                    if done:
-                        new_floor = top if top is not None else floor
-                        state[key] = {"floor": new_floor} if new_floor is not None else {}
-                    else:
-                        state[key] = {"floor": floor, "after": after, "top": top}
-                yield Page(items, None if window else {k: v for k, v in state.items() if v})
+            # A private or banned subreddit must not keep the listings after it from being
+            # read, run after run; the source still fails at the end, naming it.
+            try:
+                yield from self._listing_pages(reddit, budget, terms, key, path, params, state, window)
+            except ListingUnavailable as exc:
+                unavailable.append(str(exc))
+            except SourceError as exc:
+                if unavailable:  # name them too: the error that stops the run is not the only one
+                    raise type(exc)(" ".join([*unavailable, str(exc)])) from exc
+                raise
+        if unavailable:
+            raise SourceError(" ".join(unavailable))
+
+    def _listing_pages(
+        self, reddit: praw.Reddit, budget: RateBudget, terms: re.Pattern, key: str, path: str,
+        params: dict[str, Any], state: dict[str, Any], window: Window | None,
+    ) -> Iterator[Page]:
+        """Pages of one listing, newest first, moving ``state[key]``; uses up ``self._left``."""
+        mine = state.get(key, {})
+        floor = window.start.timestamp() if window else mine.get("floor")
+        after, top = (None, None) if window else (mine.get("after"), mine.get("top"))
+        while True:
+            if self._left <= 0:
+                break
+            budget.before_request()
+            listing = self._get(reddit, path, {**params, "limit": min(PAGE_LIMIT, self._left), "after": after})
+            items, reached_floor = [], False
+            for child in listing["data"]["children"]:
+                data = child.get("data") or {}
+                created = data.get("created_utc")
+                # Only the listing's own children are in date order; their nested
+                # replies come along with them.
+                if child.get("kind") in ("t1", "t3") and created is not None:
+                    if floor is not None and float(created) < floor:
+                        reached_floor = True
+                        continue
+                    if window and float(created) >= window.end.timestamp():
+                        continue
+                    top = max(top or 0.0, float(created))
+                for item in _flatten([child]):
+                    body = (item.get("data") or {}).get("body") or ""
+                    if key.startswith("comments:") and not terms.search(body):
+                        continue
+                    items.append(item)
+            self._left -= len(listing["data"]["children"])
+            after = listing["data"].get("after")
+            done = reached_floor or not after
+            if not window:
                 if done:
-                    break
+                    new_floor = top if top is not None else floor
+                    state[key] = {"floor": new_floor} if new_floor is not None else {}
+                else:
+                    state[key] = {"floor": floor, "after": after, "top": top}
+            yield Page(items, None if window else {k: v for k, v in state.items() if v})
+            if done:
+                break
 
     def _get(self, reddit: praw.Reddit, path: str, params: dict[str, Any]) -> dict[str, Any]:
         params = {k: v for k, v in params.items() if v is not None}
@@ -140,7 +163,8 @@ class RedditCollector(Collector):
             status = exc.response.status_code
             what = {401: "de inloggegevens worden geweigerd", 403: "geen toegang",
                     404: "niet gevonden", 429: "te veel verzoeken"}.get(status, "fout van de server")
-            raise SourceError(f"reddit: {path}: HTTP {status}, {what}.") from exc
+            kind = ListingUnavailable if status in (403, 404) else SourceError
+            raise kind(f"reddit: {path}: HTTP {status}, {what}.") from exc
         except prawcore.exceptions.OAuthException as exc:
             raise SourceError(f"reddit: inloggen mislukt ({exc.error}).") from exc
         except prawcore.exceptions.RequestException as exc:

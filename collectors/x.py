@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 import requests
+import requests.auth
 import tweepy
 
 from collectors import checks
@@ -23,6 +24,23 @@ TWEET_FIELDS = [
 ]
 USER_FIELDS = ["username", "name", "verified", "public_metrics"]
 EXPANSIONS = ["author_id", "referenced_tweets.id", "referenced_tweets.id.author_id"]
+
+
+TOKEN_PLACEHOLDER = "(set-by-session)"
+
+
+class BearerAuth(requests.auth.AuthBase):
+    """Sets the bearer token on each request, where no library logs it."""
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        request.headers["Authorization"] = f"Bearer {self.token}"
+        return request
+
+    def __repr__(self) -> str:
+        return "BearerAuth(***)"
 
 
 def unescape(text: str) -> str:
@@ -56,10 +74,11 @@ class XCollector(Collector):
 
     def client(self) -> tweepy.Client:
         # Raw responses: we keep the payload untouched and read `errors` next to `data`.
-        client = tweepy.Client(
-            bearer_token=self.credentials["bearer_token"], return_type=requests.Response
-        )
+        # tweepy logs each request's headers at DEBUG, so it only gets a placeholder; the
+        # session's auth replaces the header after tweepy has logged it.
+        client = tweepy.Client(bearer_token=TOKEN_PLACEHOLDER, return_type=requests.Response)
         client.session = session_for(self, self.settings.get("base_url"))
+        client.session.auth = BearerAuth(self.credentials["bearer_token"])
         client.user_agent = self.profile.user_agent
         return client
 

@@ -10,17 +10,33 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
 
 from voelspriet.errors import StoreError
 
 SQLITE_BUSY_TIMEOUT_S = 15
 
 
+def parse_url(url: str) -> sa.URL:
+    """``url`` parsed; a StoreError (never echoing the URL: it may hold a password) if it is not one."""
+    hint = ("verwacht sqlite:///pad/naar/voelspriet.db of postgresql+psycopg://gebruiker@host/database. "
+            "Oplossing: verbeter VOELSPRIET_DATABASE_URL.")
+    try:
+        parsed = sa.make_url(url)
+    except ArgumentError:
+        raise StoreError(f"VOELSPRIET_DATABASE_URL is geen database-URL; {hint}") from None
+    if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+        raise StoreError(
+            f"VOELSPRIET_DATABASE_URL gebruikt database {parsed.get_backend_name()!r}; {hint}"
+        )
+    return parsed
+
+
 def create_engine(url: str) -> Engine:
     """An engine for ``url``; SQLite gets foreign keys, WAL and a busy timeout."""
-    if url.startswith("sqlite"):
-        path = sa.make_url(url).database
+    parsed = parse_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        path = parsed.database
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = sa.create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S})
@@ -38,7 +54,7 @@ def create_engine(url: str) -> Engine:
 
 def describe(url: str) -> str:
     """The URL without its password, for messages and logs."""
-    return sa.make_url(url).render_as_string(hide_password=True)
+    return parse_url(url).render_as_string(hide_password=True)
 
 
 def explain(url: str, exc: Exception) -> StoreError:
@@ -79,8 +95,9 @@ def open_store(url: str) -> Engine:
     """An engine for an existing, migrated store; a StoreError says what to do otherwise."""
     from store.migrate import check_current
 
-    if url.startswith("sqlite"):
-        path = sa.make_url(url).database
+    parsed = parse_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        path = parsed.database
         if path and path != ":memory:" and not Path(path).exists():
             raise StoreError(
                 f"database {path} bestaat niet. Oplossing: voer 'voelspriet db upgrade' uit."

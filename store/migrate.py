@@ -8,7 +8,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy.exc import DatabaseError, OperationalError
 
-from store.db import explain
+from store.db import explain, parse_url
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -22,6 +22,7 @@ def alembic_config(url: str) -> Config:
 
 def upgrade(url: str, revision: str = "head") -> None:
     """Bring the store at ``url`` to ``revision``."""
+    parse_url(url)
     try:
         command.upgrade(alembic_config(url), revision)
     except (OperationalError, DatabaseError) as exc:

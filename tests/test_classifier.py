@@ -19,8 +19,10 @@ from classifiers.labels import LABELS
 from classifiers.model import Model, decide, load_model, save_model
 from classifiers.retrain import retrain_if_better
 from classifiers.training import train_model, training_set
+from store.mentions import Sighting, upsert_mentions
 from store.tables import classifications, label_corrections, mentions
 from voelspriet.errors import ModelError
+from voelspriet.mention import Mention
 from voelspriet.settings import Settings
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
@@ -242,6 +244,32 @@ def test_classify_pending_writes_once_per_model_version(engine, small_model, tmp
     _add_mentions(engine, ["Nog een nieuw bericht over de raad"])
     assert classify_pending(engine, second) == len(texts) + 1
     assert classify_pending(engine, small_model) == 1
+
+
+def test_an_edited_post_collected_again_is_classified_again(engine, small_model):
+    # upsert_mentions keeps an edited post's latest text; its classification must follow it.
+    first = Mention(platform="mastodon", platform_id="https://social.example/s/1", url=None,
+                    author_handle="buur", text="Mooi weer vandaag in Heemstede", created_at=NOW)
+    with engine.begin() as conn:
+        [mention_id] = upsert_mentions(conn, [Sighting(first, "term", "mastodon")]).values()
+    assert classify_pending(engine, small_model) == 1
+    with engine.connect() as conn:
+        before = conn.execute(sa.select(classifications)).one()
+
+    edited = replace(first, text="Hoe vraag ik een parkeervergunning aan? Wanneer hoor ik iets, gemeente?")
+    with engine.begin() as conn:
+        upsert_mentions(conn, [Sighting(edited, "term", "mastodon")], now=datetime.now(UTC))
+
+    assert classify_pending(engine, small_model) == 1
+    assert classify_pending(engine, small_model) == 0
+    with engine.connect() as conn:
+        after = conn.execute(sa.select(classifications)).one()
+    model = load_model(small_model)
+    [expected] = model.predict([edited.text])
+    assert (after.id, after.mention_id) == (before.id, mention_id)
+    assert after.scores == expected.scores and after.scores != before.scores
+    assert after.labels == expected.labels
+    assert after.classified_at > before.classified_at
 
 
 # --- retraining ---------------------------------------------------------------------------------

@@ -72,3 +72,23 @@ def test_upgrade_collect_and_dry_run(env):
     assert first.returncode == 0 and "1 opgeslagen" in first.stderr
     second = run("collect", env=env)
     assert "0 opgeslagen" in second.stderr
+
+
+@pytest.mark.parametrize("url", ["nope", "mysql://u:geheim@host/db"])
+@pytest.mark.parametrize("command", [("check",), ("db", "upgrade")])
+def test_bad_database_url_is_one_dutch_line(env, url, command):
+    result = run(*command, env={**env, "VOELSPRIET_DATABASE_URL": url})
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().count("\n") == 0
+    assert "VOELSPRIET_DATABASE_URL" in result.stderr
+    assert "geheim" not in result.stderr
+
+
+def test_an_inverted_window_is_refused(env):
+    run("db", "upgrade", env=env)
+    result = run("collect", "--since", "2026-11-02", "--until", "2026-11-01", env=env)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().count("\n") == 0
+    assert "--since" in result.stderr and "--until" in result.stderr

@@ -9,6 +9,7 @@ import pytest
 from werkzeug import Request, Response
 
 from collectors import http
+from collectors.base import Window
 from collectors.mastodon import MastodonCollector
 from collectors.runner import collect, preview
 from tests.collector_support import cursor_of, fixture_text, profile_with, sightings_of, stored
@@ -82,12 +83,41 @@ def test_next_run_starts_after_the_cursor_and_stores_nothing_twice(sqlite_engine
     assert len(stored(sqlite_engine)) == 2
 
 
+def test_a_window_reads_the_timeline_from_the_window_start(sqlite_engine, profile, instance, httpserver):
+    # A backfill must ask for the window (min_id as a snowflake of its start), not the newest page.
+    window = Window(datetime(2026, 11, 20, 8, 30, tzinfo=UTC), datetime(2026, 11, 20, 10, 0, tzinfo=UTC))
+
+    result = collect(sqlite_engine, mastodon_profile(profile, [instance]), "mastodon", window)
+
+    assert result.status == "ok", result.error
+    calls = [req for req, _ in httpserver.log if req.path == TAG]
+    assert calls[0].args["min_id"] == str((int(window.start.timestamp()) << 16) * 1000)
+    assert calls[1].args["min_id"] == "113500000000000112"
+    assert len(stored(sqlite_engine)) == 2
+    assert cursor_of(sqlite_engine, "mastodon") is None
+
+
 def test_same_post_via_two_instances_is_stored_once_with_both_sightings(sqlite_engine, profile, instance, httpserver):
     second = serve_instance(httpserver, "/tweede")
     collect(sqlite_engine, mastodon_profile(profile, [instance, second]), "mastodon")
     assert len(stored(sqlite_engine)) == 2
     seen = {source for pid, source in sightings_of(sqlite_engine) if "anna" in pid}
     assert len(seen) == 2
+
+
+def test_an_instance_that_is_down_does_not_keep_the_next_one_from_being_read(
+    sqlite_engine, profile, httpserver
+):
+    second = serve_instance(httpserver, "/tweede")
+    httpserver.expect_request("/eerste" + TAG).respond_with_data("<html>down</html>", status=503)
+    first = httpserver.url_for("/eerste").rstrip("/")
+    serve_instance_info(httpserver, "/eerste")
+
+    result = collect(sqlite_engine, mastodon_profile(profile, [first, second]), "mastodon")
+
+    assert result.status == "failed" and first in result.error and "503" in result.error
+    assert len(stored(sqlite_engine)) == 2
+    assert cursor_of(sqlite_engine, "mastodon") == {f"{second} #heemstede": "113500000000000112"}
 
 
 def test_search_uses_the_token_only_on_its_own_instance(sqlite_engine, profile, instance, httpserver, monkeypatch):

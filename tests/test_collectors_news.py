@@ -10,7 +10,14 @@ from werkzeug import Request, Response
 
 from collectors.news import NewsCollector, html_to_text, normalise_url
 from collectors.runner import collect, preview
-from tests.collector_support import FIXTURES, cursor_of, profile_with, sightings_of, stored
+from tests.collector_support import (
+    FIXTURES,
+    cursor_of,
+    last_run,
+    profile_with,
+    sightings_of,
+    stored,
+)
 
 
 def serve_feed(httpserver, path, fixture, content_type, etag=None, last_modified=None):
@@ -111,6 +118,33 @@ def test_a_failing_feed_keeps_the_pages_before_it(sqlite_engine, profile, httpse
     prof = news_profile(profile, httpserver, ("gemeente", "/nieuws/rss"), ("down", "/down"))
     result = collect(sqlite_engine, prof, "news")
     assert result.status == "failed" and "HTTP 502" in result.error
+    assert result.stored == 3 and cursor_of(sqlite_engine, "news") == {"gemeente": {"etag": '"v1"'}}
+
+
+def test_a_connection_dropped_mid_body_fails_the_source_not_the_run(sqlite_engine, profile, httpserver):
+    # The body is read from the raw stream, where urllib3's errors are not requests' errors.
+    def truncated(_request):
+        def body():
+            yield b"<?xml version='1.0'?><rss><channel><title>Heemstede</title>"
+            raise ConnectionResetError("the server went away")
+
+        return Response(body(), content_type="application/rss+xml", headers={"Content-Length": "100000"})
+
+    httpserver.expect_request("/cut").respond_with_handler(truncated)
+    result = collect(sqlite_engine, news_profile(profile, httpserver, ("afgebroken", "/cut")), "news")
+    assert result.status == "failed", result.error
+    assert result.error.startswith("news: feed afgebroken") and "geen antwoord" in result.error
+    assert last_run(sqlite_engine)["status"] == "failed"
+
+
+def test_a_dead_feed_does_not_keep_the_feeds_after_it_from_being_read(sqlite_engine, profile, httpserver):
+    httpserver.expect_request("/down").respond_with_data("weg", status=404, content_type="text/plain")
+    serve_feed(httpserver, "/nieuws/rss", "gemeente.xml", "application/rss+xml", etag='"v1"')
+    prof = news_profile(profile, httpserver, ("down", "/down"), ("gemeente", "/nieuws/rss"))
+
+    result = collect(sqlite_engine, prof, "news")
+
+    assert result.status == "failed" and "feed down" in result.error and "HTTP 404" in result.error
     assert result.stored == 3 and cursor_of(sqlite_engine, "news") == {"gemeente": {"etag": '"v1"'}}
 
 

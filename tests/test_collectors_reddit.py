@@ -122,6 +122,21 @@ def test_failures_are_reported(sqlite_engine, reddit_profile, httpserver, respon
     assert result.error.startswith("reddit:") and expected in result.error
 
 
+def test_a_private_subreddit_does_not_keep_the_other_listings_from_being_read(
+    sqlite_engine, reddit_profile, httpserver
+):
+    forbidden = Response('{"reason": "private", "message": "Forbidden", "error": 403}', status=403,
+                         content_type="application/json")
+    reddit_server(httpserver, {**ROUTES, ("/r/Heemstede/search/", None): forbidden})
+
+    result = collect(sqlite_engine, reddit_profile, "reddit")
+
+    assert result.status == "failed" and "/r/Heemstede/search/" in result.error and "HTTP 403" in result.error
+    assert any(req.path == "/search/" for req, _ in httpserver.log)
+    assert result.stored > 0
+    assert "search:all" in cursor_of(sqlite_engine, "reddit")
+
+
 def test_rejected_credentials_fail_the_source(sqlite_engine, reddit_profile, httpserver):
     httpserver.expect_request("/api/v1/access_token", method="POST").respond_with_json(
         {"message": "Unauthorized", "error": 401}, status=401

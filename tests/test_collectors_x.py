@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import time
 
 import pytest
@@ -197,6 +198,19 @@ def test_credentials_from_an_airflow_connection_env_var(sqlite_engine, profile, 
     x = profile_with(profile, "x", connection="voelspriet_x", query="Heemstede", base_url=httpserver.url_for("/"))
     assert collect(sqlite_engine, x, "x").status == "ok"
     assert httpserver.log[-1][0].headers["Authorization"] == "Bearer token-from-airflow"
+
+
+def test_bearer_token_never_reaches_the_logs_even_at_debug(sqlite_engine, x_profile, httpserver, caplog):
+    # tweepy logs every request's headers at DEBUG (VOELSPRIET_LOG_LEVEL=DEBUG, an Airflow task
+    # at DEBUG): the token must not be among them.
+    caplog.set_level(logging.DEBUG)
+    serve_pages(httpserver)
+
+    assert collect(sqlite_engine, x_profile, "x").status == "ok"
+
+    assert httpserver.log[0][0].headers["Authorization"] == "Bearer test-bearer-token"
+    assert any("Making API request" in r.getMessage() for r in caplog.records), "tweepy logged nothing"
+    assert "test-bearer-token" not in caplog.text
 
 
 def test_dry_run_preview_prints_what_would_be_stored(x_profile, httpserver):

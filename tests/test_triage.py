@@ -163,3 +163,26 @@ def test_the_municipalitys_own_posts_need_no_action(sqlite_engine, profile):
     decision = decisions(sqlite_engine)[own]
     assert (decision.action, decision.reason) == (
         "none", "Bericht van het eigen gemeente-account; geen actie nodig.")
+
+
+def test_retention_does_not_make_triage_rewrite_anonymised_decisions(engine, profile):
+    # Retention keeps the topic and decision for statistics, and sets updated_at; triage must
+    # not re-decide from the emptied text (topic lost, the own account's post made actionable).
+    from store.retention import apply_retention
+
+    topical = add_mention(engine, labels=["criticism"],
+                          text="Waarom staat de afvalcontainer op de Raadhuisstraat al een week vol?")
+    own = add_mention(engine, labels=["policy_question"], author="@GemeenteHeemstede",
+                      text="Vraag over afval? Kijk op onze site.")
+    triage_pending(engine, profile, NOW)
+    before = decisions(engine)
+
+    later = NOW + timedelta(days=profile.retention.mentions_days + 1)
+    assert apply_retention(engine, profile, later)["mentions_anonymised"] == 2
+    assert triage_pending(engine, profile, later) == 0
+    assert triage_pending(engine, profile, later, everything=True) == 0
+
+    after = decisions(engine)
+    assert (after[topical].topic, after[topical].departments) == ("afval", ["Openbare Ruimte"])
+    assert after[own].action == "none"
+    assert {k: v._mapping for k, v in after.items()} == {k: v._mapping for k, v in before.items()}

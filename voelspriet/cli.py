@@ -348,6 +348,11 @@ def _window(since: datetime | None, until: datetime | None):
     if since is None or until is None:
         raise VoelsprietError("geef --since en --until samen op, of geen van beide.")
     aware = [d if d.tzinfo else d.replace(tzinfo=UTC) for d in (since, until)]
+    if aware[0] >= aware[1]:
+        raise VoelsprietError(
+            f"--since ({since:%Y-%m-%d %H:%M}) moet vóór --until ({until:%Y-%m-%d %H:%M}) liggen; "
+            "draai de twee om."
+        )
     return Window(*aware)
 
 
