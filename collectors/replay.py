@@ -46,14 +46,21 @@ class ReplayCollector(Collector):
                         raw = json.loads(line)
                     except json.JSONDecodeError as exc:
                         raise SourceError(f"replay: {self.path}:{line_no} is geen JSON ({exc.msg}).") from None
-                    if window and _created_at(raw) not in window:
-                        continue
+                    try:
+                        if window and _created_at(raw) not in window:
+                            continue
+                    except (KeyError, TypeError, ValueError, AttributeError):
+                        raise SourceError(
+                            f"replay: {self.path}:{line_no} heeft geen geldige created_at."
+                        ) from None
                     page.append(raw)
                     if len(page) >= PAGE_SIZE:
                         yield Page(page, None if window else {"line": line_no})
                         page = []
         except FileNotFoundError:
             raise SourceError(f"replay: bestand {self.path} bestaat niet.") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise SourceError(f"replay: {self.path} is niet leesbaar ({exc}).") from None
         yield Page(page, None if window else {"line": max(line_no, start)})
 
     def to_mention(self, raw: dict[str, Any]) -> Mention:

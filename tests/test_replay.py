@@ -98,3 +98,19 @@ def test_bundled_sample_is_realistic():
     assert {r["language"] for r in rows} >= {"nl", "en"}
     mentions_ = [ReplayCollector("replay", {"file": str(SAMPLE)}, None).to_mention(r) for r in rows]
     assert all(m.created_at.tzinfo for m in mentions_)
+
+
+def test_a_bad_date_in_window_mode_fails_the_source(sqlite_engine, replay_profile):
+    profile, path = replay_profile
+    with path.open("a", encoding="utf-8") as f:
+        f.write(json.dumps(record("9", "Heemstede", created="gisteren")) + "\n")
+    window = Window(datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=UTC))
+    result = collect(sqlite_engine, profile, "replay", window)
+    assert result.status == "failed" and "geen geldige created_at" in result.error
+
+
+def test_an_unreadable_file_fails_the_source(sqlite_engine, replay_profile):
+    profile, path = replay_profile
+    path.write_bytes(b"\xff\xfe not utf-8 \x80")
+    result = collect(sqlite_engine, profile, "replay")
+    assert result.status == "failed" and "niet leesbaar" in result.error
