@@ -15,7 +15,7 @@ from store.migrate import upgrade
 from voelspriet.profile import Profile, load_profile
 from voelspriet.settings import ROOT
 
-pytest_plugins = ("tests.mail_fixtures",)
+pytest_plugins = ("tests.mail_fixtures", "tests.browser_fixtures")
 
 PG_ADMIN_URL = os.environ.get("VOELSPRIET_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import re
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -13,6 +12,7 @@ import sqlalchemy as sa
 from classifiers.triage import triage_pending
 from reports.daily import daily_period, latest_period_day, send_daily_triage
 from store.tables import deliveries
+from tests.browser_fixtures import ARTIFACTS
 from tests.triage_rows import add_mention
 from voelspriet.settings import Settings
 
@@ -185,35 +185,24 @@ def test_latest_period_day_is_the_last_finished_period():
 
 @pytest.mark.browser
 def test_daily_email_reads_on_a_phone_and_hostile_text_stays_inert(
-    sqlite_engine, profile, settings, no_smtp
+    sqlite_engine, profile, settings, no_smtp, browser
 ):
-    from playwright.sync_api import sync_playwright
-
     seed_day(sqlite_engine, profile, IN_PERIOD)
     html_path = send_daily_triage(sqlite_engine, profile, settings, START, END).with_suffix(".html")
-    artifacts = Path(__file__).parent / "artifacts"
-    artifacts.mkdir(exist_ok=True)
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update"],
-        )
-        page = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=1)
-        requests: list[str] = []
-        page.on("request", lambda request: requests.append(request.url))
-        page.goto(html_path.as_uri())
-        page.screenshot(path=str(artifacts / "daily-phone.png"), full_page=True)
-        assert page.evaluate("window.__pwned") is None
-        # Single column: nothing wider than the phone.
-        assert page.evaluate("document.documentElement.scrollWidth") <= 390
-        assert page.evaluate("document.querySelector('img').naturalWidth") > 0
-        assert page.evaluate("document.querySelectorAll('script').length") == 0
-        headings = page.locator("h2").all_inner_texts()
-        assert headings == ["Reageren (2)", "Overweeg een reactie (2)", "Doorgeven aan collega's (1)"]
-        hrefs = page.eval_on_selector_all("a", "links => links.map(a => a.protocol)")
-        assert set(hrefs) == {"https:"}
-        browser.close()
+    page = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=1)
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(html_path.as_uri())
+    page.screenshot(path=str(ARTIFACTS / "daily-phone.png"), full_page=True)
+    assert page.evaluate("window.__pwned") is None
+    # Single column: nothing wider than the phone.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert page.evaluate("document.querySelector('img').naturalWidth") > 0
+    assert page.evaluate("document.querySelectorAll('script').length") == 0
+    headings = page.locator("h2").all_inner_texts()
+    assert headings == ["Reageren (2)", "Overweeg een reactie (2)", "Doorgeven aan collega's (1)"]
+    hrefs = page.eval_on_selector_all("a", "links => links.map(a => a.protocol)")
+    assert set(hrefs) == {"https:"}
     # Only the page itself (the chart is embedded), nothing fetched from the internet.
     assert [url for url in requests if not url.startswith(("file:", "data:"))] == []
 

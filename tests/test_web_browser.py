@@ -6,8 +6,6 @@ One browser and one server per module; screenshots go to tests/artifacts/.
 from __future__ import annotations
 
 import csv
-import os
-from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -15,6 +13,7 @@ from openpyxl import load_workbook
 from store import web_queries as q
 from store.db import create_engine
 from store.migrate import upgrade
+from tests.browser_fixtures import ARTIFACTS
 from tests.web_support import NOW, LiveServer, seed
 from voelspriet.settings import load_settings
 from voelspriet.web import create_app
@@ -23,27 +22,7 @@ from voelspriet.web.passwords import hash_password
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).parent / "artifacts"
 PASSWORD = "een-lang-wachtwoord"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            raise RuntimeError(f"{CHROMIUM} is missing; run 'make system-deps'")
-        pytest.skip(f"{CHROMIUM} is not installed (make system-deps installs it)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update"],
-        )
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")

@@ -34,10 +34,10 @@ from reports.weeks import WeekError, parse_week
 from store.db import create_engine
 from store.migrate import upgrade
 from store.tables import classifications, mentions
+from tests.browser_fixtures import ARTIFACTS
 from tests.weekly_seed import HOSTILE, MONDAY, PRIVATE, SPIKE_DAY, TZ, WEEK, seed
 from voelspriet.settings import ROOT, Settings
 
-ARTIFACTS = ROOT / "tests" / "artifacts"
 KEY = b"test-key"
 MONDAY_NOON = datetime.combine(MONDAY, datetime.min.time(), TZ).replace(hour=12)
 
@@ -300,30 +300,17 @@ def test_pdf_has_pages_in_dutch(rendered):
 
 
 @pytest.mark.browser
-def test_html_renders_in_chromium(rendered):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path("/usr/bin/chromium").exists():
-        if os.environ.get("CI"):
-            pytest.fail("headless Chromium is missing at /usr/bin/chromium")
-        pytest.skip("headless Chromium is not installed at /usr/bin/chromium (make system-deps)")
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update"])
-        try:
-            page = browser.new_page(viewport={"width": 900, "height": 1200})
-            page.goto(rendered["html_path"].as_uri())
-            widths = page.eval_on_selector_all("img.chart", "els => els.map(e => e.naturalWidth)")
-            assert len(widths) == 4 and all(w > 300 for w in widths)
-            assert page.evaluate("window.__pwned") is None
-            assert page.locator("script").count() == 0
-            assert '<script>alert("pwned")</script>' in page.inner_text("body")
-            assert page.locator("h1").inner_text().startswith("Weekrapport sentiment")
-            page.screenshot(path=str(ARTIFACTS / "weekly-report.png"), full_page=True)
-        finally:
-            browser.close()
+def test_html_renders_in_chromium(rendered, browser):
+    page = browser.new_page(viewport={"width": 900, "height": 1200})
+    page.goto(rendered["html_path"].as_uri())
+    widths = page.eval_on_selector_all("img.chart", "els => els.map(e => e.naturalWidth)")
+    assert len(widths) == 4 and all(w > 300 for w in widths)
+    assert page.evaluate("window.__pwned") is None
+    assert page.locator("script").count() == 0
+    assert '<script>alert("pwned")</script>' in page.inner_text("body")
+    assert page.locator("h1").inner_text().startswith("Weekrapport sentiment")
+    page.screenshot(path=str(ARTIFACTS / "weekly-report.png"), full_page=True)
+    page.close()
 
 
 def test_email_arrives_with_inline_charts_and_pdf(rendered, profile, smtp_server):
