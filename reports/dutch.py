@@ -15,6 +15,11 @@ LABEL_NAMES = {
     "praise": "compliment", "criticism": "kritiek", "factual_error": "onjuiste feiten",
     "offensive": "kwetsend", "policy_question": "beleidsvraag", "other": "overig",
 }
+# The rule-6 actions as Communicatie reads them, strongest first.
+ACTION_NAMES = {
+    "respond": "Reageren", "consider_response": "Overweeg een reactie",
+    "signal": "Doorgeven aan collega's", "none": "Geen actie",
+}
 
 
 def short_weekday(day: date) -> str:

@@ -17,18 +17,14 @@ from sqlalchemy.engine import Connection
 from classifiers.labels import LABELS
 from classifiers.policy import REPLY_ACTIONS, TriagePolicy
 from classifiers.triage import PLATFORM_NAMES
-from reports.dutch import LABEL_NAMES, local_time
+from reports.dutch import ACTION_NAMES, LABEL_NAMES, local_time
 from reports.reply_length import reply_hint
 from reports.templating import inert
 from store.tables import classifications, mentions, triage_decisions
 from voelspriet.profile import Profile
 
 # The daily email's groups, in this order (rule 6).
-GROUPS = (
-    ("respond", "Reageren"),
-    ("consider_response", "Overweeg een reactie"),
-    ("signal", "Doorgeven aan collega's"),
-)
+GROUPS = tuple((action, ACTION_NAMES[action]) for action in ("respond", "consider_response", "signal"))
 MAX_TEXT = 1200
 
 

@@ -11,28 +11,22 @@ import jinja2
 from starlette.requests import Request
 from starlette.templating import Jinja2Templates
 
+from classifiers.triage import PLATFORM_NAMES
+from reports.dutch import ACTION_NAMES
+from reports.dutch import LABEL_NAMES as DUTCH_LABEL_NAMES
 from voelspriet.web.security import csrf_token, has_role
 from voelspriet.web.users import ROLE_NAMES
 
 TEMPLATES = Path(__file__).parent / "templates"
 
-LABEL_NAMES = {
-    "praise": "Compliment", "criticism": "Kritiek", "factual_error": "Onjuiste feiten",
-    "offensive": "Kwetsend", "policy_question": "Beleidsvraag", "other": "Overig",
-}
-ACTION_NAMES = {
-    "respond": "Reageren", "consider_response": "Reactie overwegen", "signal": "Signaleren",
-    "none": "Geen actie",
-}
+# One vocabulary for emails, reports and pages; labels stand capitalised in tables.
+LABEL_NAMES = {label: name.capitalize() for label, name in DUTCH_LABEL_NAMES.items()}
 STATUS_NAMES = {
     "open": "Open", "assigned": "Toegewezen", "responded": "Gereageerd",
     "not_responding": "Niet gereageerd", "passed_on": "Doorgegeven",
 }
 OUTCOME_NAMES = {
     "responded": "Gereageerd", "not_responding": "Niet reageren", "passed_on": "Doorgegeven",
-}
-PLATFORM_NAMES = {
-    "x": "X", "reddit": "Reddit", "news": "Nieuws", "mastodon": "Mastodon", "bluesky": "Bluesky",
 }
 URGENCY_NAMES = {"laag": "laag", "normaal": "normaal", "hoog": "hoog"}
 
