@@ -32,7 +32,7 @@ from airflow.sdk import (
     task,
 )
 
-from voelspriet.runtime import MENTIONS, MODEL, TRIAGE, MaintainerNotifier
+from voelspriet.runtime import MENTIONS, MODEL, TRIAGE, task_defaults
 
 TZ = "Europe/Amsterdam"
 
@@ -48,15 +48,10 @@ TZ = "Europe/Amsterdam"
     max_active_runs=1,  # runs share the sources' cursors
     dagrun_timeout=timedelta(minutes=45),
     tags=["voelspriet", "collect", "classify", "triage", "alerts"],
-    default_args={
-        "owner": "voelspriet",
-        "retries": 3,
-        "retry_delay": timedelta(seconds=30),
-        "retry_exponential_backoff": 2.0,
-        "max_retry_delay": timedelta(minutes=5),
-        "execution_timeout": timedelta(minutes=10),
-        "on_failure_callback": MaintainerNotifier(),
-    },
+    default_args=task_defaults(
+        retries=3, retry_delay=timedelta(seconds=30), max_retry_delay=timedelta(minutes=5),
+        execution_timeout=timedelta(minutes=10),
+    ),
     params={
         "use_data_interval": Param(
             False, type="boolean",

@@ -16,7 +16,7 @@ from datetime import timedelta
 import pendulum
 from airflow.sdk import CronDataIntervalTimetable, dag, task
 
-from voelspriet.runtime import MaintainerNotifier
+from voelspriet.runtime import task_defaults
 
 TZ = "Europe/Amsterdam"
 
@@ -28,15 +28,10 @@ TZ = "Europe/Amsterdam"
     start_date=pendulum.datetime(2026, 11, 1, tz=TZ),
     catchup=False,
     tags=["voelspriet", "retention"],
-    default_args={
-        "owner": "voelspriet",
-        "retries": 2,
-        "retry_delay": timedelta(minutes=5),
-        "retry_exponential_backoff": 2.0,
-        "max_retry_delay": timedelta(minutes=30),
-        "execution_timeout": timedelta(minutes=30),
-        "on_failure_callback": MaintainerNotifier(),
-    },
+    default_args=task_defaults(
+        retries=2, retry_delay=timedelta(minutes=5), max_retry_delay=timedelta(minutes=30),
+        execution_timeout=timedelta(minutes=30),
+    ),
 )
 def retention():
     @task

@@ -17,7 +17,7 @@ from datetime import timedelta
 import pendulum
 from airflow.sdk import CronDataIntervalTimetable, dag, task
 
-from voelspriet.runtime import MODEL, MaintainerNotifier
+from voelspriet.runtime import MODEL, task_defaults
 
 TZ = "Europe/Amsterdam"
 
@@ -30,15 +30,10 @@ TZ = "Europe/Amsterdam"
     catchup=False,
     max_active_runs=1,
     tags=["voelspriet", "classify", "model"],
-    default_args={
-        "owner": "voelspriet",
-        "retries": 1,
-        "retry_delay": timedelta(minutes=5),
-        "retry_exponential_backoff": 2.0,
-        "max_retry_delay": timedelta(minutes=30),
-        "execution_timeout": timedelta(hours=1),
-        "on_failure_callback": MaintainerNotifier(),
-    },
+    default_args=task_defaults(
+        retries=1, retry_delay=timedelta(minutes=5), max_retry_delay=timedelta(minutes=30),
+        execution_timeout=timedelta(hours=1),
+    ),
 )
 def retrain():
     @task.short_circuit

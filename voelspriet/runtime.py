@@ -10,7 +10,7 @@ import copy
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from airflow.providers.smtp.notifications.smtp import SmtpNotifier
@@ -91,3 +91,23 @@ class MaintainerNotifier(SmtpNotifier):
 
         self.to = load_profile(load_settings().profile_path).recipients.maintainers
         super().__call__(*args)
+
+
+def task_defaults(
+    *, retries: int, retry_delay: timedelta, max_retry_delay: timedelta,
+    execution_timeout: timedelta,
+) -> dict[str, Any]:
+    """``default_args`` for a voelspriet DAG: its own retry budget, the shared policy.
+
+    Every DAG retries with exponential backoff and mails the maintainers when a task
+    fails for good; only the numbers differ per DAG.
+    """
+    return {
+        "owner": "voelspriet",
+        "retries": retries,
+        "retry_delay": retry_delay,
+        "retry_exponential_backoff": 2.0,
+        "max_retry_delay": max_retry_delay,
+        "execution_timeout": execution_timeout,
+        "on_failure_callback": MaintainerNotifier(),
+    }
