@@ -213,8 +213,3 @@ def _check_labels(path: Path | str, field: str, values: dict[str, Any], *, requi
             path, field, f"mist een tekst voor {', '.join(missing)}. "
             "Tip: schrijf per label de reden met de regel uit de checklist."
         )
-
-
-def policy_from_profile(profile: Any) -> TriagePolicy:
-    """The policy of an already loaded (and so already validated) profile."""
-    return load_policy("profiel", profile.triage, profile)

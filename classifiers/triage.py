@@ -16,7 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from classifiers.policy import TriagePolicy, policy_from_profile
+from classifiers.policy import TriagePolicy
 from classifiers.topics import TopicMatcher
 from store.db import transaction, upsert_insert
 from store.tables import classifications, mentions, triage_decisions
@@ -71,7 +71,7 @@ class Triage:
 
     def __init__(self, profile: Profile, policy: TriagePolicy | None = None) -> None:
         self.profile = profile
-        self.policy = policy or policy_from_profile(profile)
+        self.policy = policy or profile.policy
         self.topics = TopicMatcher(profile)
 
     def is_own_post(self, mention: Any) -> bool:

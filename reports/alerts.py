@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from classifiers.policy import REPLY_ACTIONS, policy_from_profile
+from classifiers.policy import REPLY_ACTIONS
 from reports.mail import deliver
 from reports.templating import render
 from reports.triage_cards import GROUPS, card_query, load_cards
@@ -33,7 +33,7 @@ def send_urgent_alerts(engine: Engine, profile: Profile, settings: Settings, now
     Mentions posted longer than ``triage.urgency.alert_max_age_hours`` before ``now`` are
     left to the daily email. Returns the number of alerts delivered.
     """
-    policy = policy_from_profile(profile)
+    policy = profile.policy
     oldest = now - timedelta(hours=policy.urgency.alert_max_age_hours)
     alerted = sa.select(deliveries.c.id).where(
         deliveries.c.kind == KIND,

@@ -17,7 +17,6 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from classifiers.policy import policy_from_profile
 from reports.dutch import local_time, long_date
 from reports.mail import deliver, delivered_path
 from reports.templating import render
@@ -74,7 +73,7 @@ def _effective_start(conn, period_start: datetime, period_end: datetime) -> date
 
 def build_daily(engine: Engine, profile: Profile, start: datetime, end: datetime) -> dict:
     """Subject, HTML, text and inline images of the daily email for [start, end)."""
-    policy = policy_from_profile(profile)
+    policy = profile.policy
     in_period = (triage_decisions.c.decided_at >= start) & (triage_decisions.c.decided_at < end)
     with transaction(engine) as conn:
         cards = load_cards(

@@ -6,7 +6,6 @@ import re
 
 import pytest
 
-from classifiers.policy import policy_from_profile
 from reports.reply_length import reply_hint, reply_length
 from tests.conftest import profile_with
 from voelspriet.errors import ConfigError
@@ -41,7 +40,7 @@ def test_a_bad_policy_is_rejected_naming_the_field(tmp_path, change, message):
 
 
 def test_the_bundled_policy_cites_the_checklist_for_every_label(profile):
-    policy = policy_from_profile(profile)
+    policy = profile.policy
     for label, reason in policy.reasons.items():
         assert re.match(r"(Regel \d|Niet over)", reason), label
 
@@ -53,7 +52,7 @@ def test_reply_length_counts_links_as_the_platform_does():
 
 
 def test_rule_8_hint_suggests_website_or_contact(profile):
-    policy = policy_from_profile(profile)
+    policy = profile.policy
     hint = reply_hint(policy, profile, "x", "X")
     assert hint.limit == 280
     assert "280 tekens" in hint.hint and "https://www.heemstede.nl" in hint.hint

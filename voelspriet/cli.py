@@ -187,11 +187,10 @@ def classify(
 
     from classifiers.jsonlines import classify_lines
     from classifiers.model import load_model
-    from classifiers.policy import load_policy
 
     settings = _settings()
     model = load_model(model_path or settings.model_path)
-    policy = load_policy(settings.profile_path, _profile().triage)
+    policy = _profile().policy
     if file is not None and not file.is_file():
         raise VoelsprietError(f"invoerbestand {file} bestaat niet.")
     stream = file.open("rb") if file is not None else sys.stdin.buffer

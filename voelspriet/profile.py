@@ -8,12 +8,15 @@ classifiers.policy.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
 from voelspriet.errors import ConfigError
+
+if TYPE_CHECKING:
+    from classifiers.policy import TriagePolicy
 
 
 class Section(BaseModel):
@@ -75,6 +78,7 @@ class Profile(Section):
     recipients: Recipients
     retention: Retention
     triage: dict[str, Any]
+    _policy: Any = PrivateAttr(default=None)
 
     @field_validator("departments")
     @classmethod
@@ -88,6 +92,15 @@ class Profile(Section):
                         f"kies uit {sorted(topics)}"
                     )
         return departments
+
+    @property
+    def policy(self) -> TriagePolicy:
+        """The triage policy (classifiers.policy.TriagePolicy), validated once."""
+        if self._policy is None:
+            from classifiers.policy import load_policy
+
+            self._policy = load_policy("profiel", self.triage, self)
+        return self._policy
 
     def source_platform(self, name: str) -> str:
         return self.sources[name].platform or name
@@ -150,5 +163,5 @@ def load_profile(path: Path | str) -> Profile:
 
     for name, source in profile.sources.items():
         validate_source(path, name, profile.source_platform(name), source.settings())
-    load_policy(path, profile.triage, profile)
+    profile._policy = load_policy(path, profile.triage, profile)
     return profile
